@@ -1,0 +1,302 @@
+"""The archive's data: committees, meetings, agenda items, cases, people and their votes."""
+
+from __future__ import annotations
+
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from django.db.models import F, Func, Q
+from django.utils.translation import gettext_lazy as _
+
+from decisions.minutes import types as minutes
+
+# The one text-search configuration: stored vector, queries and headlines all use it.
+SEARCH_CONFIG = "danish"
+
+
+class Outcome(models.TextChoices):
+    APPROVED = minutes.APPROVED, _("godkendt")
+    APPROVED_WITH_CHANGES = minutes.APPROVED_WITH_CHANGES, _("godkendt med ændringer")
+    RECOMMENDED = minutes.RECOMMENDED, _("anbefalet til byrådet")
+    REJECTED = minutes.REJECTED, _("forkastet")
+    DISCUSSED = minutes.DISCUSSED, _("drøftet")
+    NOTED = minutes.NOTED, _("taget til efterretning")
+    POSTPONED = minutes.POSTPONED, _("udsat")
+    NONE = minutes.NO_DECISION, _("ingen beslutning")
+
+
+class Position(models.TextChoices):
+    FOR = minutes.FOR, _("for")
+    AGAINST = minutes.AGAINST, _("imod")
+    ABSTAIN = minutes.ABSTAIN, _("undlod at stemme")
+    RESERVATION = minutes.RESERVATION, _("forbehold")
+    ABSENT = minutes.ABSENT, _("fraværende")
+
+
+class Category(models.TextChoices):
+    A = "A", _("A-sag (byrådet beslutter)")
+    B = "B", _("B-sag (udvalget beslutter)")
+    C = "C", _("C-sag (drøftelse)")
+    D = "D", _("D-sag (orientering)")
+
+
+def _choice_check(field: str, choices: type[models.TextChoices], *, blank: bool = False) -> models.CheckConstraint:
+    allowed = list(choices.values) + ([""] if blank else [])
+    return models.CheckConstraint(condition=Q(**{f"{field}__in": allowed}), name=f"%(class)s_{field}_valid")
+
+
+class Committee(models.Model):
+    """A municipal committee, e.g. Beskæftigelses- og Socialudvalget."""
+
+    name = models.CharField(_("navn"), max_length=200, unique=True)
+    slug = models.SlugField(_("kort navn"), max_length=200, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("udvalg")
+        verbose_name_plural = _("udvalg")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Case(models.Model):
+    """A journal case number (15.00.00-G01-193-17), which can recur across meetings."""
+
+    number = models.CharField(_("sagsnummer"), max_length=40, unique=True)
+    kle = models.CharField(_("KLE-emne"), max_length=8)
+    facet = models.CharField(_("handlingsfacet"), max_length=3)
+    serial = models.PositiveIntegerField(_("løbenummer"))
+    year = models.CharField(_("år"), max_length=2)
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = _("sag")
+        verbose_name_plural = _("sager")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(number__regex=r"^\d{2}\.\d{2}\.\d{2}-[A-ZÆØÅ]\d{2}-\d+-\d{2}$"),
+                name="case_number_normalized",
+            ),
+        ]
+        indexes = [models.Index(fields=["number"], name="case_number_prefix", opclasses=["text_pattern_ops"])]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Person(models.Model):
+    """A councillor, under one canonical name; other spellings are aliases."""
+
+    name = models.CharField(_("navn"), max_length=200)
+    slug = models.SlugField(_("kort navn"), max_length=200, unique=True)
+    party = models.CharField(_("parti"), max_length=1, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("person")
+        verbose_name_plural = _("personer")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.party})" if self.party else self.name
+
+
+class PersonAlias(models.Model):
+    """A spelling of a person's name as printed in some minutes."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField(_("stavemåde"), max_length=200)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("stavemåde")
+        verbose_name_plural = _("stavemåder")
+        constraints = [models.UniqueConstraint(fields=["person", "name"], name="alias_unique_per_person")]
+        indexes = [models.Index(fields=["name"], name="alias_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Meeting(models.Model):
+    """One meeting of a committee, identified by committee and date."""
+
+    committee = models.ForeignKey(Committee, on_delete=models.PROTECT, related_name="meetings")
+    date = models.DateField(_("dato"))
+    start_time = models.TimeField(_("starttidspunkt"), null=True, blank=True)
+    location = models.CharField(_("mødested"), max_length=500, blank=True)
+    term = models.CharField(_("valgperiode"), max_length=9)
+    source_name = models.CharField(_("kildefil"), max_length=255)
+    source_sha256 = models.CharField(_("SHA-256 af kildefil"), max_length=64)
+    source_text = models.TextField(_("referatets tekst"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-date", "committee__name"]
+        verbose_name = _("møde")
+        verbose_name_plural = _("møder")
+        constraints = [
+            models.UniqueConstraint(fields=["committee", "date"], name="meeting_unique_committee_date"),
+            models.CheckConstraint(condition=Q(source_sha256__regex=r"^[0-9a-f]{64}$"), name="meeting_sha256_hex"),
+            models.CheckConstraint(condition=Q(term__regex=r"^\d{4}-\d{4}$"), name="meeting_term_years"),
+        ]
+        indexes = [models.Index(fields=["-date"], name="meeting_date_desc")]
+
+    def __str__(self) -> str:
+        return f"{self.committee} {self.date:%d-%m-%Y}"
+
+
+class MeetingAbsence(models.Model):
+    """A member absent from the whole meeting ("deltog ikke i mødet")."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="absences")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="meeting_absences")
+    party = models.CharField(_("parti som trykt"), max_length=1, blank=True)
+    role = models.CharField(_("rolle som trykt"), max_length=40, blank=True)
+    sentence = models.TextField(_("kildesætning"))
+    line = models.PositiveIntegerField(_("linje"))
+
+    class Meta:
+        verbose_name = _("fravær fra møde")
+        verbose_name_plural = _("fravær fra møder")
+        constraints = [models.UniqueConstraint(fields=["meeting", "person"], name="absence_once_per_meeting")]
+
+
+def _weighted_sections(kinds: tuple[str, ...], weight: str) -> str:
+    condition = " || ".join(f'@.kind == "{kind}"' for kind in kinds)
+    return (
+        f"setweight(jsonb_to_tsvector('{SEARCH_CONFIG}'::regconfig, "
+        f"jsonb_path_query_array(%(sections)s, '$[*] ? ({condition}).text'), '[\"string\"]'), '{weight}')"
+    )
+
+
+class ItemSearchVector(Func):
+    """The weighted document of an item: title and case number (A), resume and decision (B),
+    recommendation (C), the other sections (D), read from the `sections` JSON."""
+
+    vector_template = " || ".join(
+        [
+            f"setweight(to_tsvector('{SEARCH_CONFIG}'::regconfig, "
+            "coalesce(%(title)s, '') || ' ' || coalesce(%(case_number)s, '')), 'A')",
+            _weighted_sections((minutes.RESUME, minutes.BESLUTNING), "B"),
+            _weighted_sections((minutes.INDSTILLING,), "C"),
+            _weighted_sections((minutes.EFFEKT, minutes.SAGSFREMSTILLING, minutes.OEKONOMI, minutes.BILAG), "D"),
+        ]
+    )
+
+    def __init__(self) -> None:
+        super().__init__(F("title"), F("case_number"), F("sections"), output_field=SearchVectorField())
+
+    def as_sql(self, compiler, connection, **extra_context):
+        title, case_number, sections = (compiler.compile(e) for e in self.source_expressions)
+        sql = self.vector_template % {"title": title[0], "case_number": case_number[0], "sections": sections[0]}
+        return sql, (*title[1], *case_number[1], *sections[1])
+
+
+class AgendaItem(models.Model):
+    """One numbered item ("Punkt N") of a meeting, with its sections in printed order."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="items")
+    number = models.PositiveSmallIntegerField(_("punkt"))
+    title = models.CharField(_("titel"), max_length=1000)
+    toc_title = models.CharField(_("titel i indholdsfortegnelsen"), max_length=1000, blank=True)
+    category = models.CharField(_("kategori"), max_length=1, choices=Category.choices, blank=True)
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="items", null=True, blank=True)
+    # Copied from `case` so that the database can keep the search vector current by itself.
+    case_number = models.CharField(_("sagsnummer"), max_length=40, blank=True)
+    # [{"kind": "resume", "heading": "Resume", "text": "…"}, …] in printed order.
+    sections = models.JSONField(_("afsnit"), default=list)
+    outcome = models.CharField(_("udfald"), max_length=24, choices=Outcome.choices, default=Outcome.NONE)
+    # {"ændringsforslaget": "rejected", …}: how each voted subject was decided, as printed.
+    subject_outcomes = models.JSONField(_("udfald pr. afstemningsemne"), default=dict, blank=True)
+    # [{"committee": "Børn- og Ungeudvalget", "sentence": "…"}]: another committee's decision in this item.
+    other_committees = models.JSONField(_("andre udvalgs beslutninger"), default=list, blank=True)
+    search_vector = models.GeneratedField(expression=ItemSearchVector(), output_field=SearchVectorField(), db_persist=True)
+
+    class Meta:
+        ordering = ["meeting", "number"]
+        verbose_name = _("dagsordenspunkt")
+        verbose_name_plural = _("dagsordenspunkter")
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "number"], name="item_unique_number_per_meeting"),
+            _choice_check("category", Category, blank=True),
+            _choice_check("outcome", Outcome),
+        ]
+        indexes = [GinIndex(fields=["search_vector"], name="item_search_vector_gin")]
+
+    def __str__(self) -> str:
+        return f"{self.meeting}: {self.number}. {self.title}"
+
+    def section_text(self, kind: str) -> str:
+        return "\n\n".join(s["text"] for s in self.sections if s["kind"] == kind)
+
+    @property
+    def decision(self) -> str:
+        return self.section_text(minutes.BESLUTNING)
+
+
+class Vote(models.Model):
+    """One named councillor's position on one subject of an item (item-level absence included)."""
+
+    item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="votes")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="votes")
+    position = models.CharField(_("stilling"), max_length=12, choices=Position.choices)
+    subject = models.CharField(_("emne"), max_length=500, blank=True)
+    party = models.CharField(_("parti som trykt"), max_length=1, blank=True)
+    role = models.CharField(_("rolle som trykt"), max_length=40, blank=True)
+    sentence = models.TextField(_("kildesætning"))
+    line = models.PositiveIntegerField(_("linje"))
+
+    class Meta:
+        ordering = ["item", "line", "id"]
+        verbose_name = _("stemme")
+        verbose_name_plural = _("stemmer")
+        constraints = [
+            _choice_check("position", Position),
+            models.UniqueConstraint(fields=["item", "person", "subject", "position"], name="vote_once_per_subject"),
+        ]
+        indexes = [models.Index(fields=["person", "item"], name="vote_person_item")]
+
+    def __str__(self) -> str:
+        return f"{self.person}: {self.position} {self.subject}".strip()
+
+
+class BlocVote(models.Model):
+    """A position stated for party letters without names; never expanded into people."""
+
+    item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="bloc_votes")
+    parties = ArrayField(models.CharField(max_length=1), verbose_name=_("partier"))
+    label = models.CharField(_("flertal/mindretal"), max_length=20, blank=True)
+    position = models.CharField(_("stilling"), max_length=12, choices=Position.choices)
+    subject = models.CharField(_("emne"), max_length=500, blank=True)
+    sentence = models.TextField(_("kildesætning"))
+    line = models.PositiveIntegerField(_("linje"))
+
+    class Meta:
+        ordering = ["item", "line", "id"]
+        verbose_name = _("partiafstemning")
+        verbose_name_plural = _("partiafstemninger")
+        constraints = [
+            _choice_check("position", Position),
+            models.CheckConstraint(condition=Q(parties__len__gt=0), name="blocvote_has_parties"),
+        ]
+
+
+class Attachment(models.Model):
+    """An attachment ("Bilag") listed under an item, optionally with its file."""
+
+    item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="attachments")
+    position = models.PositiveSmallIntegerField(_("rækkefølge"))
+    title = models.CharField(_("titel"), max_length=1000)
+    file = models.FileField(_("fil"), upload_to="attachments/%Y/", blank=True)
+
+    class Meta:
+        ordering = ["item", "position"]
+        verbose_name = _("bilag")
+        verbose_name_plural = _("bilag")
+        constraints = [models.UniqueConstraint(fields=["item", "position"], name="attachment_unique_position")]
+
+    def __str__(self) -> str:
+        return self.title
