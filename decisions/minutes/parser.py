@@ -250,7 +250,7 @@ def _read_item(
     if cursor < end and (case := parse_case_number(_plain(lines[cursor]))):
         cursor += 1
     else:
-        warnings.append(t.ParseWarning(start + 1, f"item {number} has no case number"))
+        warnings.append(t.ParseWarning(start + 1, f"item {number}: missing case number"))
 
     sections = _read_sections(lines, cursor, end, number, warnings)
     _check_toc(number, title, toc_title, start + 1, warnings)

@@ -1,0 +1,51 @@
+# The archive's front door: `make run` serves it, `make test` tests it.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+SIZE ?= 100k
+export ARCHIVE_PGDATA ?= $(CURDIR)/.pgdata
+
+.PHONY: run test lint bench bench-fixtures stop clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed-run: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.installed-run
+
+.secret_key:
+	$(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
+	chmod 600 $@
+
+run: $(VENV)/.installed-run .secret_key
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py ingest fixtures/minutes
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(BIN)/python manage.py ensure_admin
+	@echo "Serving the archive on http://127.0.0.1:$(PORT)/"
+	$(BIN)/gunicorn archive.wsgi --bind 127.0.0.1:$(PORT) --workers 3 --access-logfile -
+
+# Tests get a throwaway secret key; they never read .secret_key.
+test: $(VENV)/.installed-test
+	ARCHIVE_ALLOW_EPHEMERAL_KEY=1 $(BIN)/python -m pytest
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	ARCHIVE_ALLOW_EPHEMERAL_KEY=1 $(BIN)/python manage.py makemigrations --check --dry-run
+
+bench-fixtures: $(VENV)/.installed-test
+	ARCHIVE_ALLOW_EPHEMERAL_KEY=1 $(BIN)/python scripts/bench_fixtures.py
+
+stop: $(VENV)/.installed-run
+	$(BIN)/python -m archive.db stop
+
+clean: stop
+	rm -rf $(VENV) staticfiles

@@ -1,0 +1,68 @@
+"""Shared test helpers: the real fixture minutes, and small factories for synthetic minutes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures" / "minutes"
+# The four real Odense minutes, by meeting date.
+MINUTES_2017 = FIXTURES / "000_8e61c8ee450bc2e3.txt"
+MINUTES_2019 = FIXTURES / "001_357794a7807963d1.txt"
+MINUTES_2024 = FIXTURES / "002_93ae4490a1e197e6.txt"
+MINUTES_2021 = FIXTURES / "003_22c6d353a3b71871.txt"
+ALL_MINUTES = (MINUTES_2017, MINUTES_2019, MINUTES_2024, MINUTES_2021)
+
+
+def make_minutes(
+    *items: tuple[int, str, str],
+    committee: str = "Testudvalget",
+    date: str = "01-02-2022",
+    term: str = "2022-2025",
+) -> str:
+    """Minutes text in the Odense layout; each item is (number, title, decision text)."""
+    day, month, year = date.split("-")
+    months = ["januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september",
+              "oktober", "november", "december"]
+    head = [
+        f"REFERAT {committee} {term} d. {date}",
+        "",
+        f"Mødedato Tirsdag d. {day}. {months[int(month) - 1]} {year} kl. 09:00",
+        "",
+        "Mødested Rådhuset, Flakhaven 2, 5000 Odense C",
+        "",
+        "Indholdsfortegnelse",
+        "",
+    ]
+    head += [f"{title}.....\t{n + 2}" for n, title, _ in items]
+    body = []
+    for n, title, decision in items:
+        body += ["", f"Punkt {n}: {title}", "", f"00.01.00-A00-{n}-22", "", "Resume", "", f"Resume af {title}.", ""]
+        if decision:
+            body += ["Beslutning", "", decision, ""]
+    return "\n".join(head + body) + "\n"
+
+
+@pytest.fixture
+def ingested(db):
+    """The four real fixtures ingested through the one write path."""
+    from decisions.services import ingest_file
+
+    return [ingest_file(path) for path in ALL_MINUTES]
+
+
+@pytest.fixture
+def write_minutes(tmp_path):
+    """Write minutes bytes or text to a file in a temporary folder; returns its path."""
+
+    def write(name: str, content: str | bytes) -> Path:
+        path = tmp_path / name
+        if isinstance(content, str):
+            path.write_text(content, encoding="utf-8")
+        else:
+            path.write_bytes(content)
+        return path
+
+    return write
