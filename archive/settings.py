@@ -79,6 +79,9 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": database_config(os.environ.get("DATABASE_URL") or embedded_url())}
+if os.environ.get("ARCHIVE_TEST_DB"):
+    # Lets two test runs share one server without dropping each other's test database.
+    DATABASES["default"]["TEST"] = {"NAME": os.environ["ARCHIVE_TEST_DB"]}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 LANGUAGE_CODE = "da"
