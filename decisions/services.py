@@ -177,12 +177,19 @@ def _committee(name: str) -> Committee:
 
 
 def ingest_meeting(
-    parsed: minutes.Meeting, *, source_name: str, source_text: str, sha256: str, dry_run: bool = False
+    parsed: minutes.Meeting,
+    *,
+    source_name: str,
+    source_text: str,
+    sha256: str,
+    dry_run: bool = False,
+    people: PersonResolver | None = None,
 ) -> IngestResult:
     """Create or replace one meeting (natural key: committee + date) in one transaction.
 
     An unchanged file (same SHA-256) writes nothing; a changed one replaces the meeting's
-    content in place, keeping the meeting row and so its URLs.
+    content in place, keeping the meeting row and so its URLs. A batch loader may pass one
+    `people` resolver for many meetings (not with dry_run, whose persons are rolled back).
     """
     with transaction.atomic():
         committee = _committee(parsed.committee)
@@ -204,13 +211,13 @@ def ingest_meeting(
         meeting.save()
 
         result = IngestResult(status, meeting, parsed, warnings=[str(w) for w in parsed.warnings])
-        _write_items(meeting, parsed, result)
+        _write_items(meeting, parsed, result, people or PersonResolver())
         if dry_run:
             transaction.set_rollback(True)
     return result
 
 
-def _write_items(meeting: Meeting, parsed: minutes.Meeting, result: IngestResult) -> None:
+def _write_items(meeting: Meeting, parsed: minutes.Meeting, result: IngestResult, people: PersonResolver) -> None:
     cases = _cases(parsed)
     items = AgendaItem.objects.bulk_create(
         [
@@ -230,7 +237,7 @@ def _write_items(meeting: Meeting, parsed: minutes.Meeting, result: IngestResult
             for item in parsed.items
         ]
     )
-    people = PersonResolver()
+    new_before, notes_before = len(people.new_names), len(people.notes)
     votes, blocs, attachments, absences = [], [], [], {}
     for row, item in zip(items, parsed.items):
         for vote in item.votes:
@@ -282,5 +289,5 @@ def _write_items(meeting: Meeting, parsed: minutes.Meeting, result: IngestResult
     MeetingAbsence.objects.bulk_create(absences.values())
     result.items = len(items)
     result.votes = len(unique_votes)
-    result.new_persons = people.new_names
-    result.warnings += people.notes
+    result.new_persons = people.new_names[new_before:]
+    result.warnings += people.notes[notes_before:]
