@@ -34,9 +34,11 @@ Rules (line numbers refer to fixtures/minutes/*.txt):
   where "Styringsområdet Service\\t" keeps its empty second cell).  One tab
   line alone is a one-row table.  A text line *sandwiched* between two tab
   lines (no blank line around it) is kept as a single-cell row; a text line
-  after the last row starts a normal paragraph.  Rows made only of dash runs
-  ("--\\t-----", 003:101) are conversion debris and dropped.  A bullet/number
-  marker followed by a single tab ("•\\tText") is a list item, not a table.
+  after the last row starts a normal paragraph.  Inside a table every tab
+  line is a row, even one that looks like a list item ("-\\t-").  Rows
+  made only of dash runs ("--\\t-----", 003:101) are conversion debris and
+  dropped.  A bullet/number marker followed by a single tab ("•\\tText")
+  is a list item, not a table.
 * Page-break rejoin.  The PDF extraction inserts a blank line where a page
   ends, sometimes in mid-sentence.  A paragraph (or the text of a list item)
   P is joined with a following plain paragraph N, with a single space, when
@@ -301,23 +303,24 @@ def _units(text: str) -> list[list]:
                 pending = None
             para = table = None
             continue
+        if table is not None and "\t" in raw:
+            # Inside a table every tab line is a row, even "-\t-" (no bullet);
+            # a text line sandwiched between two rows is a single-cell row.
+            if pending is not None:
+                table[1].append(pending)
+                pending = None
+            table[1].append(raw)
+            continue
         kind, body, label, value = _classify(raw)
         if pending is not None:
-            if kind == _TABLE:
-                table[1].append(pending)
-                table[1].append(body)
-                pending = None
-                continue
+            # The table ended; the held-back line starts a paragraph.
             para = [_PARA, pending, None, None]
             units.append(para)
             table = pending = None
-        if kind == _TABLE:
+        if kind == _TABLE:  # first row (later rows are handled above)
             para = None
-            if table is None:
-                table = [_TABLE, [body], None, None]
-                units.append(table)
-            else:
-                table[1].append(body)
+            table = [_TABLE, [body], None, None]
+            units.append(table)
         elif kind == _PARA:
             if table is not None:
                 pending = body
