@@ -80,7 +80,11 @@ class Case(models.Model):
                 name="case_number_normalized",
             ),
         ]
-        indexes = [models.Index(fields=["number"], name="case_number_prefix", opclasses=["text_pattern_ops"])]
+        indexes = [
+            models.Index(fields=["number"], name="case_number_prefix", opclasses=["text_pattern_ops"]),
+            # Partial numbers typed into search ("193-17") are infixes: trigram index.
+            GinIndex(fields=["number"], name="case_number_trgm", opclasses=["gin_trgm_ops"]),
+        ]
 
     def __str__(self) -> str:
         return self.number
@@ -224,7 +228,11 @@ class AgendaItem(models.Model):
             _choice_check("category", Category, blank=True),
             _choice_check("outcome", Outcome),
         ]
-        indexes = [GinIndex(fields=["search_vector"], name="item_search_vector_gin")]
+        indexes = [
+            GinIndex(fields=["search_vector"], name="item_search_vector_gin"),
+            # "Did you mean" suggestions compare the query with titles by trigram similarity.
+            GinIndex(fields=["title"], name="item_title_trgm", opclasses=["gin_trgm_ops"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.meeting}: {self.number}. {self.title}"

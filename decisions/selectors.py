@@ -2,11 +2,98 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, QuerySet
+import datetime as dt
+from dataclasses import dataclass
 
-from decisions.models import Meeting
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from decisions.minutes import normalize_case_number
+from decisions.models import AgendaItem, Case, Committee, Meeting, MeetingAbsence, Position, Vote
 
 
-def latest_meetings(*, limit: int = 20) -> QuerySet[Meeting]:
+def latest_meetings(*, limit: int = 10) -> QuerySet[Meeting]:
     """Most recent meetings with their committee and item count."""
     return Meeting.objects.select_related("committee").annotate(item_count=Count("items")).order_by("-date")[:limit]
+
+
+def committees_with_counts() -> QuerySet[Committee]:
+    return Committee.objects.annotate(meeting_count=Count("meetings")).order_by("name")
+
+
+def archive_counts() -> dict[str, int]:
+    """Headline figures for the home page."""
+    return {
+        "meetings": Meeting.objects.count(),
+        "items": AgendaItem.objects.count(),
+        "votes": Vote.objects.exclude(position=Position.ABSENT).count(),
+    }
+
+
+def committee_meetings(*, slug: str) -> tuple[Committee, QuerySet[Meeting]]:
+    """A committee and its meetings, newest first, with item counts."""
+    committee = get_object_or_404(Committee, slug=slug)
+    meetings = committee.meetings.annotate(item_count=Count("items")).order_by("-date")
+    return committee, meetings
+
+
+def meeting_with_items(*, slug: str, date: dt.date) -> Meeting:
+    """A meeting with its items (and their named-vote counts) and meeting-level absences."""
+    items = AgendaItem.objects.select_related("case").annotate(
+        vote_count=Count("votes", filter=~Q(votes__position=Position.ABSENT))
+    )
+    return get_object_or_404(
+        Meeting.objects.select_related("committee").prefetch_related(
+            Prefetch("items", queryset=items.order_by("number")),
+            Prefetch("absences", queryset=MeetingAbsence.objects.select_related("person")),
+        ),
+        committee__slug=slug,
+        date=date,
+    )
+
+
+@dataclass
+class ItemPage:
+    item: AgendaItem
+    votes: list[Vote]
+    absent: list[Vote]
+    meeting_absences: list[MeetingAbsence]
+    previous_number: int | None
+    next_number: int | None
+
+
+def item_detail(*, slug: str, date: dt.date, number: int) -> ItemPage:
+    """Everything the agenda item page shows, in a fixed, small number of queries."""
+    item = get_object_or_404(
+        AgendaItem.objects.select_related("meeting__committee", "case").prefetch_related(
+            Prefetch("votes", queryset=Vote.objects.select_related("person").order_by("line", "id")),
+            "bloc_votes",
+            "attachments",
+        ),
+        meeting__committee__slug=slug,
+        meeting__date=date,
+        number=number,
+    )
+    votes = [v for v in item.votes.all() if v.position != Position.ABSENT]
+    absent = [v for v in item.votes.all() if v.position == Position.ABSENT]
+    meeting_absences = list(item.meeting.absences.select_related("person"))
+    neighbours = list(
+        AgendaItem.objects.filter(meeting_id=item.meeting_id)
+        .filter(Q(number__lt=number) | Q(number__gt=number))
+        .values_list("number", flat=True)
+        .order_by("number")
+    )
+    previous_number = max((n for n in neighbours if n < number), default=None)
+    next_number = min((n for n in neighbours if n > number), default=None)
+    return ItemPage(item, votes, absent, meeting_absences, previous_number, next_number)
+
+
+def case_timeline(*, number: str) -> tuple[Case, QuerySet[AgendaItem]]:
+    """A case and every agenda item with its number, across meetings, oldest first."""
+    case = get_object_or_404(Case, number=normalize_case_number(number))
+    items = (
+        case.items.select_related("meeting__committee")
+        .prefetch_related(Prefetch("votes", queryset=Vote.objects.select_related("person").order_by("line", "id")))
+        .order_by("meeting__date", "number")
+    )
+    return case, items

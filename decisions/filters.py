@@ -1,0 +1,40 @@
+"""Search filters (django-filter): committee, year, category, outcome, named votes."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Exists, OuterRef, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from decisions.models import AgendaItem, Category, Committee, Outcome, Position, Vote
+
+NAMED_POSITIONS = [Position.FOR, Position.AGAINST, Position.ABSTAIN, Position.RESERVATION]
+
+
+def with_named_votes(queryset: QuerySet) -> QuerySet:
+    named = Vote.objects.filter(item=OuterRef("pk"), position__in=NAMED_POSITIONS)
+    return queryset.filter(Exists(named))
+
+
+class ItemFilter(django_filters.FilterSet):
+    """Filters shared by the search page, its feed and its API twin; unknown values are ignored."""
+
+    committee = django_filters.ChoiceFilter(field_name="meeting__committee__slug", label=_("Udvalg"))
+    year = django_filters.NumberFilter(field_name="meeting__date__year", label=_("År"), min_value=1900, max_value=2200)
+    category = django_filters.ChoiceFilter(choices=Category.choices, label=_("Kategori"))
+    outcome = django_filters.ChoiceFilter(choices=Outcome.choices, label=_("Udfald"))
+    votes = django_filters.BooleanFilter(method="filter_votes", label=_("Med navngivne stemmer"))
+
+    class Meta:
+        model = AgendaItem
+        fields = ["committee", "year", "category", "outcome", "votes"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["committee"].extra["choices"] = list(Committee.objects.values_list("slug", "name"))
+
+    def filter_votes(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
+        if value is None:
+            return queryset
+        named = Vote.objects.filter(item=OuterRef("pk"), position__in=NAMED_POSITIONS)
+        return queryset.filter(Exists(named)) if value else queryset.exclude(Exists(named))

@@ -1,0 +1,309 @@
+"""Full-text search over agenda items: query syntax, ranking, snippets, case numbers.
+
+Web-search syntax: words, "quoted phrases", -excluded, and `or` between two terms
+(`or` binds tighter than the implicit `and`, as in web search engines: `a b or c`
+means a and (b or c)). Every word matches its inflections (Danish stemming) and,
+from four letters on, Danish compounds that start with it (`ledighed` also finds
+`ledighedsydelse`): the prefix is matched against the stored lexemes as typed,
+lower-cased, not stemmed, because stemming `ledighed` to `led` would also find `leder`.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+
+from django.contrib.postgres.search import SearchQueryField, TrigramWordSimilarity
+from django.db.models import BooleanField, Expression, F, FloatField, Func, QuerySet, TextField, Value
+from django.db.models.expressions import RawSQL
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext_lazy as _
+
+from decisions.minutes.parser import CASE_NUMBER, normalize_case_number
+from decisions.models import SEARCH_CONFIG
+
+MAX_QUERY_CHARS = 300
+MAX_TERMS = 16
+PREFIX_MIN_LENGTH = 4
+_TOKEN = re.compile(r'(?P<neg>-)?"(?P<phrase>[^"]*)"?|(?P<neg2>-)?(?P<word>[^\s"]+)')
+_WORD = re.compile(r"\w+")
+# A typed case number or a recognisable part of one: 15.00.00, G01-193, 193-17, 15.00.00-G01-193-17.
+_CASE_PART = re.compile(r"^(?=.*\d)(?=.*[.\-])[\dA-ZÆØÅ.\-]{3,24}$")
+# Sentinels that cannot survive escaping; replaced by <mark> after the text is escaped.
+_START, _STOP = "\ue000", "\ue001"
+_MARKED = re.compile(f"{_START}(.*?){_STOP}", re.DOTALL)
+_MARKUP = re.compile(r"\*\*|</?(?:i|b|em|strong|u)>", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Term:
+    words: tuple[str, ...]  # one word, or several for a phrase
+    negated: bool = False
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    """A search query as the user typed it, reduced to safe terms: a conjunction of disjunctions."""
+
+    groups: tuple[tuple[Term, ...], ...] = ()
+    dropped: bool = False  # the query was cut to MAX_QUERY_CHARS / MAX_TERMS
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(not t.negated for group in self.groups for t in group)
+
+    @property
+    def words(self) -> list[str]:
+        return [w for group in self.groups for t in group if not t.negated for w in t.words]
+
+
+def parse_query(raw: str) -> ParsedQuery:
+    """Parse web-search syntax; anything that is not a word character is dropped, so no
+    tsquery syntax (: * & | ! ( ) ' \\) ever reaches PostgreSQL from the user."""
+    text = (raw or "")[:MAX_QUERY_CHARS]
+    dropped = len(raw or "") > MAX_QUERY_CHARS
+    groups: list[list[Term]] = []
+    pending_or = False
+    count = 0
+    for match in _TOKEN.finditer(text):
+        if match["phrase"] is not None:
+            words = tuple(w.lower() for w in _WORD.findall(match["phrase"]))
+            negated = bool(match["neg"])
+        else:
+            token = match["word"]
+            if token.lower() == "or" or token == "|":
+                pending_or = bool(groups)
+                continue
+            words = tuple(w.lower() for w in _WORD.findall(token))
+            # A token with inner punctuation ("26/6", "SSP-indsatsen") becomes a phrase of its parts.
+            negated = bool(match["neg2"])
+        if not words:
+            continue
+        if count >= MAX_TERMS:
+            dropped = True
+            break
+        count += 1
+        term = Term(words, negated)
+        if pending_or and groups and not negated and not any(t.negated for t in groups[-1]):
+            groups[-1].append(term)
+        else:
+            groups.append([term])
+        pending_or = False
+    return ParsedQuery(tuple(tuple(g) for g in groups), dropped)
+
+
+class TsQuery(Expression):
+    """The tsquery for a ParsedQuery, built from quoted lexemes passed as parameters."""
+
+    output_field = SearchQueryField()
+
+    def __init__(self, query: ParsedQuery):
+        super().__init__()
+        self.query = query
+
+    def _term_sql(self, term: Term) -> tuple[str, list[str]]:
+        if len(term.words) > 1:
+            sql, params = "phraseto_tsquery(%s::regconfig, %s)", [SEARCH_CONFIG, " ".join(term.words)]
+        else:
+            word = term.words[0]
+            sql, params = "to_tsquery(%s::regconfig, %s)", [SEARCH_CONFIG, f"'{word}'"]
+            if len(word) >= PREFIX_MIN_LENGTH:
+                sql = f"({sql} || %s::tsquery)"
+                params.append(f"'{word}':*")
+        return (f"!!({sql})" if term.negated else sql), params
+
+    def as_sql(self, compiler, connection):
+        parts, params = [], []
+        for group in self.query.groups:
+            sqls = []
+            for term in group:
+                sql, term_params = self._term_sql(term)
+                sqls.append(sql)
+                params += term_params
+            parts.append(sqls[0] if len(sqls) == 1 else "(" + " || ".join(sqls) + ")")
+        if not parts:
+            return "''::tsquery", []
+        return "(" + " && ".join(parts) + ")", params
+
+
+@dataclass
+class CaseMatches:
+    exact: str | None = None
+    partial: list = field(default_factory=list)
+
+
+def case_number_query(raw: str) -> str | None:
+    """The query as a (partial) case number, or None if it does not look like one."""
+    candidate = normalize_case_number(raw or "")
+    return candidate if _CASE_PART.match(candidate) else None
+
+
+def find_cases(raw: str, *, limit: int = 10) -> CaseMatches:
+    """An exact case number, or the cases whose number contains the typed part."""
+    from decisions.models import Case
+
+    candidate = case_number_query(raw)
+    if candidate is None:
+        return CaseMatches()
+    if CASE_NUMBER.match(candidate) and Case.objects.filter(number=candidate).exists():
+        return CaseMatches(exact=candidate)
+    matches = Case.objects.filter(number__contains=candidate).order_by("number")[:limit]
+    return CaseMatches(partial=list(matches))
+
+
+def rank_expression(query: ParsedQuery) -> Func:
+    return Func(F("search_vector"), TsQuery(query), function="ts_rank_cd", output_field=FloatField())
+
+
+class Matches(Func):
+    """`search_vector @@ tsquery`, usable directly in filter()."""
+
+    arg_joiner = " @@ "
+    template = "(%(expressions)s)"
+    output_field = BooleanField()
+
+
+def matching(queryset: QuerySet, query: ParsedQuery) -> QuerySet:
+    """Items matching the query; a query of exclusions only excludes from everything."""
+    if not query.groups:
+        return queryset
+    return queryset.filter(Matches(F("search_vector"), TsQuery(query)))
+
+
+def highlight(snippet: str) -> SafeString:
+    """Escape a ts_headline snippet first, then turn its sentinels into <mark>."""
+    escaped = html.escape(_MARKUP.sub("", snippet), quote=True)
+    marked = _MARKED.sub(lambda m: f"<mark>{m.group(1)}</mark>", escaped)
+    return mark_safe(marked.replace(_START, "").replace(_STOP, ""))  # noqa: S308 - escaped above
+
+
+def snippets(item_ids: list[int], query: ParsedQuery) -> dict[int, SafeString]:
+    """Highlighted snippets for the items of one page only."""
+    from decisions.models import AgendaItem
+
+    if not item_ids or query.is_empty:
+        return {}
+    options = f"StartSel={_START}, StopSel={_STOP}, MaxFragments=2, MaxWords=28, MinWords=12, FragmentDelimiter=\u2009…\u2009"
+    document = RawSQL(
+        "coalesce(title, '') || E'\\n' || coalesce(array_to_string(ARRAY("
+        "SELECT jsonb_array_elements_text(jsonb_path_query_array(sections, '$[*].text'))), E'\\n'), '')",
+        [],
+    )
+    rows = (
+        AgendaItem.objects.filter(pk__in=item_ids)
+        .annotate(
+            snippet=Func(
+                document,
+                TsQuery(query),
+                Value(options),
+                template=f"ts_headline('{SEARCH_CONFIG}'::regconfig, %(expressions)s)",
+                output_field=TextField(),
+            )
+        )
+        .values_list("pk", "snippet")
+    )
+    return {pk: highlight(snippet or "") for pk, snippet in rows}
+
+
+RESULTS_PER_PAGE = 20
+# Counting every match of a common word over a million items is the slow part of a search
+# page; beyond this many the page says "more than" and pagination stops there.
+COUNT_CAP = 1000
+SORTS = ("relevance", "newest", "oldest")
+FACETS = ("committee", "year", "category", "outcome", "votes")
+
+
+class CappedResults:
+    """A queryset whose count stops at COUNT_CAP + 1, for Django's Paginator."""
+
+    def __init__(self, queryset: QuerySet, cap: int = COUNT_CAP):
+        self.queryset, self.cap = queryset, cap
+        self._count: int | None = None
+
+    def count(self) -> int:
+        if self._count is None:
+            self._count = self.queryset.order_by()[: self.cap + 1].count()
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index):
+        return self.queryset[index]
+
+    @property
+    def capped(self) -> bool:
+        return self.count() > self.cap
+
+
+def search_items(*, query: ParsedQuery, filter_data, sort: str = "relevance") -> tuple[QuerySet, "ItemFilter"]:
+    """The filtered, ordered items for a search (not yet paginated), and the bound filter."""
+    from decisions.filters import ItemFilter
+    from decisions.models import AgendaItem
+
+    base = AgendaItem.objects.select_related("meeting__committee")
+    matched = matching(base, query)
+    filterset = ItemFilter(filter_data, queryset=matched)
+    results = filterset.qs
+    if sort == "relevance" and not query.is_empty:
+        results = results.annotate(rank=rank_expression(query)).order_by("-rank", "-meeting__date", "number")
+    elif sort == "oldest":
+        results = results.order_by("meeting__date", "number")
+    else:
+        results = results.order_by("-meeting__date", "number")
+    return results, filterset
+
+
+def facet_counts(*, query: ParsedQuery, filter_data) -> dict[str, list[tuple[str, str, int]]]:
+    """For each facet, (value, label, count) over the matches with all *other* filters applied."""
+    from django.db.models import Count
+    from django.db.models.functions import ExtractYear
+
+    from decisions.filters import NAMED_POSITIONS, ItemFilter
+    from decisions.models import AgendaItem, Category, Outcome, Vote
+
+    facets: dict[str, list[tuple[str, str, int]]] = {}
+    for name in FACETS:
+        data = filter_data.copy()
+        data.pop(name, None)
+        items = ItemFilter(data, queryset=matching(AgendaItem.objects.all(), query)).qs.order_by()
+        if name == "committee":
+            rows = items.values_list("meeting__committee__slug", "meeting__committee__name").annotate(n=Count("id"))
+            facets[name] = sorted(((s, label, n) for s, label, n in rows), key=lambda r: (-r[2], r[1]))
+        elif name == "year":
+            rows = items.annotate(y=ExtractYear("meeting__date")).values_list("y").annotate(n=Count("id"))
+            facets[name] = sorted(((str(y), str(y), n) for y, n in rows), reverse=True)
+        elif name in ("category", "outcome"):
+            labels = dict((Category if name == "category" else Outcome).choices)
+            rows = items.exclude(**{name: ""}).values_list(name).annotate(n=Count("id"))
+            facets[name] = sorted(((v, str(labels.get(v, v)), n) for v, n in rows), key=lambda r: r[0])
+        else:
+            n = items.filter(
+                pk__in=Vote.objects.filter(position__in=NAMED_POSITIONS).values("item_id")
+            ).count()
+            facets[name] = [("true", "", n)] if n else []
+    return facets
+
+
+SORT_LABELS = (("relevance", _("Relevans")), ("newest", _("Nyeste først")), ("oldest", _("Ældste først")))
+
+
+def suggestions(raw: str, *, limit: int = 5) -> list[str]:
+    """'Did you mean': titles most similar to what was typed (trigram word similarity)."""
+    from decisions.models import AgendaItem
+
+    text = " ".join(_WORD.findall((raw or "")[:MAX_QUERY_CHARS]))
+    if len(text) < 3:
+        return []
+    rows = (
+        AgendaItem.objects.filter(title__trigram_word_similar=text)
+        .annotate(similarity=TrigramWordSimilarity(text, "title"))
+        .order_by("-similarity", "title")
+        .values_list("title", flat=True)[: limit * 4]
+    )
+    seen: list[str] = []
+    for title in rows:
+        if title not in seen:
+            seen.append(title)
+    return seen[:limit]

@@ -1,0 +1,87 @@
+"""The public site: home, committees, meetings, agenda items and search."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from decisions import search as item_search
+from decisions import selectors
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "decisions/home.html",
+        {
+            "meetings": selectors.latest_meetings(),
+            "committees": selectors.committees_with_counts(),
+            "counts": selectors.archive_counts(),
+        },
+    )
+
+
+def committee_detail(request: HttpRequest, committee: str) -> HttpResponse:
+    committee_obj, meetings = selectors.committee_meetings(slug=committee)
+    return render(request, "decisions/committee_detail.html", {"committee": committee_obj, "meetings": meetings})
+
+
+def meeting_detail(request: HttpRequest, committee: str, date: dt.date) -> HttpResponse:
+    meeting = selectors.meeting_with_items(slug=committee, date=date)
+    return render(request, "decisions/meeting_detail.html", {"meeting": meeting})
+
+
+def meeting_source(request: HttpRequest, committee: str, date: dt.date) -> HttpResponse:
+    """The minutes text as ingested, served as plain text (never as HTML)."""
+    meeting = selectors.meeting_with_items(slug=committee, date=date)
+    response = HttpResponse(meeting.source_text, content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{meeting.committee.slug}-{meeting.date}.txt"'
+    return response
+
+
+def item_detail(request: HttpRequest, committee: str, date: dt.date, number: int) -> HttpResponse:
+    page = selectors.item_detail(slug=committee, date=date, number=number)
+    return render(request, "decisions/item_detail.html", {"page": page, "item": page.item})
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    raw = request.GET.get("q", "")
+    cases = item_search.find_cases(raw)
+    if cases.exact:
+        return redirect("decisions:case-detail", number=cases.exact)
+    query = item_search.parse_query(raw)
+    sort = request.GET.get("sort", "relevance")
+    if sort not in item_search.SORTS:
+        sort = "relevance"
+    if query.is_empty and sort == "relevance":
+        sort = "newest"
+    results, filterset = item_search.search_items(query=query, filter_data=request.GET, sort=sort)
+    paginator = Paginator(item_search.CappedResults(results), item_search.RESULTS_PER_PAGE)
+    page = paginator.get_page(request.GET.get("page"))
+    items = list(page.object_list)
+    snippets = item_search.snippets([i.pk for i in items], query)
+    for item in items:
+        item.snippet = snippets.get(item.pk)
+    suggestions = item_search.suggestions(raw) if raw.strip() and not items and not cases.partial else []
+    return render(
+        request,
+        "decisions/search.html",
+        {
+            "raw_query": raw,
+            "query": query,
+            "sort": sort,
+            "sorts": item_search.SORT_LABELS,
+            "page": page,
+            "items": items,
+            "capped": paginator.object_list.capped,
+            "count_cap": item_search.COUNT_CAP,
+            "filterset": filterset,
+            "facets": item_search.facet_counts(query=query, filter_data=request.GET),
+            "cases": cases.partial,
+            "suggestions": suggestions,
+            "invalid_filters": sorted(filterset.errors) if filterset.is_bound else [],
+        },
+    )

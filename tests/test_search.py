@@ -1,0 +1,168 @@
+"""Search on the real fixtures: which items, in which order, with which highlights."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.http import QueryDict
+
+from decisions import search
+from decisions.search import Term, parse_query
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fixtures(ingested):
+    """Every test here searches the four real fixtures."""
+
+MEETINGS = {"2017-03-28": "2017", "2019-03-05": "2019", "2024-05-28": "2024", "2021-02-02": "2021"}
+
+
+def found(raw: str, sort: str = "relevance", **filters) -> list[tuple[str, int]]:
+    """(meeting year, item number) of every result, in result order."""
+    data = QueryDict(mutable=True)
+    data.update(filters)
+    results, _ = search.search_items(query=parse_query(raw), filter_data=data, sort=sort)
+    return [(MEETINGS[item.meeting.date.isoformat()], item.number) for item in results]
+
+
+@pytest.mark.parametrize(
+    ("raw", "groups"),
+    [
+        ("ledighed", ((Term(("ledighed",)),),)),
+        ('"socialt bedrageri"', ((Term(("socialt", "bedrageri")),),)),
+        ("bander -domsanbringelser", ((Term(("bander",)),), (Term(("domsanbringelser",), negated=True),))),
+        ("magtanvendelse or sanktioner", ((Term(("magtanvendelse",)), Term(("sanktioner",))),)),
+        # tsquery operators are dropped; "|" reads as "or".
+        ("a:* & b | !c ( ) ' \\", ((Term(("a",)),), (Term(("b",)), Term(("c",))))),
+        ("26/6", ((Term(("26", "6")),),)),
+        ("", ()),
+        ("or", ()),
+    ],
+)
+def test_query_syntax_reduces_to_safe_terms(raw, groups):
+    assert parse_query(raw).groups == groups
+
+
+def test_long_queries_are_cut():
+    query = parse_query("ord " * 200)
+    assert query.dropped
+    assert len(query.groups) == search.MAX_TERMS
+
+
+def test_stemming_finds_inflections():
+    # "investeringsprojekterne" stems to investeringsprojek; these are exactly the items whose
+    # text contains a form of "investeringsprojekt" (checked with grep on the fixtures).
+    assert sorted(found("investeringsprojekterne")) == sorted(
+        [("2017", 1), ("2019", 2), ("2019", 3), ("2024", 2), ("2024", 5), ("2024", 8), ("2024", 9), ("2021", 2)]
+    )
+
+
+def test_ranking_puts_title_matches_first_then_recency():
+    results = found("investeringsprojekterne")
+    assert results[:3] == [("2019", 2), ("2017", 1), ("2024", 2)]
+
+
+def test_compound_prefix_matching():
+    # "ledighedsprocent" appears only inside these three items.
+    assert sorted(found("ledighedsprocent")) == [("2019", 2), ("2019", 3), ("2024", 5)]
+    # "ledighedsprocen" is a prefix of the compound, not a word of its own.
+    assert sorted(found("ledighedsprocen")) == [("2019", 2), ("2019", 3), ("2024", 5)]
+
+
+def test_phrase_exclusion_and_or():
+    assert found('"socialt bedrageri"') == [("2019", 8), ("2017", 5)]
+    assert sorted(found("bander")) == [("2017", 5), ("2017", 10), ("2019", 1)]
+    # Vollsmose is named only in the 2019 minutes.
+    assert sorted(found("bander -vollsmose")) == [("2017", 5), ("2017", 10)]
+    assert sorted(found("magtanvendelse or sanktioner")) == [
+        ("2017", 2), ("2017", 5), ("2019", 8), ("2024", 3), ("2024", 4),
+    ]
+
+
+def test_sort_orders_and_empty_query_browses_newest_first():
+    assert found("", sort="newest")[:3] == [("2024", 1), ("2024", 2), ("2024", 3)]
+    assert found("", sort="oldest")[:2] == [("2017", 1), ("2017", 2)]
+    assert len(found("", sort="newest")) == 49
+    assert found('"socialt bedrageri"', sort="oldest") == [("2017", 5), ("2019", 8)]
+
+
+def test_filters_combine():
+    assert found("", sort="oldest", year="2024", category="B") == [("2024", 5), ("2024", 6), ("2024", 7)]
+    assert found("", sort="oldest", outcome="rejected") == []
+    assert found("", sort="oldest", votes="true") == [("2017", 1), ("2019", 1), ("2019", 7)]
+    assert found("", sort="oldest", committee="beskaeftigelses-og-socialudvalget", year="2021") == [
+        ("2021", 1), ("2021", 2), ("2021", 3), ("2021", 4),
+    ]
+
+
+def test_unknown_filter_values_are_ignored():
+    assert len(found("", year="abc", category="Z", outcome="nope", committee="x")) == 49
+
+
+def test_facet_counts_exclude_their_own_filter():
+    data = QueryDict("year=2024")
+    facets = search.facet_counts(query=parse_query(""), filter_data=data)
+    assert facets["year"] == [("2024", "2024", 16), ("2021", "2021", 4), ("2019", "2019", 16), ("2017", "2017", 13)]
+    assert [(v, n) for v, _, n in facets["category"]] == [("B", 3), ("C", 4), ("D", 5)]
+    assert [(v, n) for v, _, n in facets["outcome"]] == [
+        ("approved", 4), ("discussed", 4), ("noted", 5), ("recommended", 3),
+    ]
+    assert facets["committee"] == [("beskaeftigelses-og-socialudvalget", "Beskæftigelses- og Socialudvalget", 16)]
+    assert facets["votes"] == []
+    everything = search.facet_counts(query=parse_query("investeringsprojekterne"), filter_data=QueryDict(""))
+    assert dict((v, n) for v, _, n in everything["year"]) == {"2017": 1, "2019": 2, "2021": 1, "2024": 4}
+    assert everything["votes"] == [("true", "", 1)]
+
+
+def test_snippets_highlight_stemmed_and_compound_words():
+    results, _ = search.search_items(query=parse_query("ledighedsprocent"), filter_data=QueryDict(""))
+    item = results.get(meeting__date="2019-03-05", number=2)
+    snippet = search.snippets([item.pk], parse_query("ledighedsprocent"))[item.pk]
+    assert re.findall(r"<mark>(.*?)</mark>", snippet) == ["ledighedsprocenten"]
+    stemmed = search.snippets([item.pk], parse_query("investeringsprojekterne"))[item.pk]
+    assert set(re.findall(r"<mark>(.*?)</mark>", stemmed)) <= {
+        "investeringsprojekter", "investeringsprojekterne", "investeringsprojektet", "Investeringsprojekterne",
+        "investeringsprojekt", "Investeringsprojekt",
+    }
+    assert "<mark>" in stemmed
+
+
+def test_snippet_text_is_escaped_before_highlighting():
+    assert search.highlight("a <script>x</script> \ue000b\ue001 & c") == "a &lt;script&gt;x&lt;/script&gt; <mark>b</mark> &amp; c"
+    assert search.highlight("\ue000unbalanced <p>") == "unbalanced &lt;p&gt;"
+    # Stray conversion markup is dropped from snippets.
+    assert search.highlight("**fed** <i>kursiv</i>") == "fed kursiv"
+
+
+@pytest.mark.parametrize(
+    ("raw", "exact", "partial"),
+    [
+        ("15.00.00-G01-193-17", "15.00.00-G01-193-17", []),
+        ("  15.20.36-ø34-1-17 ", "15.20.36-Ø34-1-17", []),
+        ("193-17", None, ["15.00.00-G01-193-17"]),
+        ("G01-193", None, ["15.00.00-G01-193-17"]),
+        ("00.30.00", None, ["00.30.00-S00-1-24", "00.30.00-S00-11-19"]),
+        ("15.00.00-G01-999-17", None, []),
+        ("ledighed", None, []),
+    ],
+)
+def test_case_numbers_typed_into_search(raw, exact, partial):
+    matches = search.find_cases(raw)
+    assert matches.exact == exact
+    assert [c.number for c in matches.partial] == partial
+
+
+def test_did_you_mean_from_titles():
+    assert search.suggestions("ungeanalysn") == ["Præsentation af ungeanalysen"]
+    assert search.suggestions("zzqqxx") == []
+
+
+def test_capped_count():
+    results, _ = search.search_items(query=parse_query(""), filter_data=QueryDict(""))
+    capped = search.CappedResults(results, cap=10)
+    assert capped.count() == 11
+    assert capped.capped
+    assert not search.CappedResults(results, cap=100).capped
