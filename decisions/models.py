@@ -123,6 +123,28 @@ class PersonAlias(models.Model):
         return self.name
 
 
+class Membership(models.Model):
+    """A person's seat on a committee in one term: derived from the minutes unless an editor set it."""
+
+    committee = models.ForeignKey(Committee, on_delete=models.CASCADE, related_name="memberships")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="memberships")
+    term = models.CharField(_("valgperiode"), max_length=9)
+    role = models.CharField(_("rolle"), max_length=40, blank=True)
+    derived = models.BooleanField(_("afledt af referaterne"), default=True)
+
+    class Meta:
+        ordering = ["committee", "-term", "person__name"]
+        verbose_name = _("udvalgsmedlemskab")
+        verbose_name_plural = _("udvalgsmedlemskaber")
+        constraints = [
+            models.UniqueConstraint(fields=["committee", "person", "term"], name="membership_once_per_term"),
+            models.CheckConstraint(condition=Q(term__regex=r"^\d{4}-\d{4}$"), name="membership_term_years"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} i {self.committee} {self.term}"
+
+
 class Meeting(models.Model):
     """One meeting of a committee, identified by committee and date."""
 
@@ -134,6 +156,7 @@ class Meeting(models.Model):
     source_name = models.CharField(_("kildefil"), max_length=255)
     source_sha256 = models.CharField(_("SHA-256 af kildefil"), max_length=64)
     source_text = models.TextField(_("referatets tekst"))
+    original_file = models.FileField(_("originalt referat"), upload_to="minutes/%Y/", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -178,25 +201,38 @@ def _weighted_sections(kinds: tuple[str, ...], weight: str) -> str:
 
 class ItemSearchVector(Func):
     """The weighted document of an item: title and case number (A), resume and decision (B),
-    recommendation (C), the other sections (D), read from the `sections` JSON."""
+    recommendation and the other sections (C), text of attached files (D).
+
+    Recommendation and the rest share C so that attachments, which are not minutes text,
+    rank below all of the minutes (PostgreSQL has four weights).
+    """
 
     vector_template = " || ".join(
         [
             f"setweight(to_tsvector('{SEARCH_CONFIG}'::regconfig, "
             "coalesce(%(title)s, '') || ' ' || coalesce(%(case_number)s, '')), 'A')",
             _weighted_sections((minutes.RESUME, minutes.BESLUTNING), "B"),
-            _weighted_sections((minutes.INDSTILLING,), "C"),
-            _weighted_sections((minutes.EFFEKT, minutes.SAGSFREMSTILLING, minutes.OEKONOMI, minutes.BILAG), "D"),
+            _weighted_sections(
+                (minutes.INDSTILLING, minutes.EFFEKT, minutes.SAGSFREMSTILLING, minutes.OEKONOMI, minutes.BILAG), "C"
+            ),
+            f"setweight(to_tsvector('{SEARCH_CONFIG}'::regconfig, coalesce(%(attachment_text)s, '')), 'D')",
         ]
     )
 
     def __init__(self) -> None:
-        super().__init__(F("title"), F("case_number"), F("sections"), output_field=SearchVectorField())
+        super().__init__(
+            F("title"), F("case_number"), F("sections"), F("attachment_text"), output_field=SearchVectorField()
+        )
 
     def as_sql(self, compiler, connection, **extra_context):
-        title, case_number, sections = (compiler.compile(e) for e in self.source_expressions)
-        sql = self.vector_template % {"title": title[0], "case_number": case_number[0], "sections": sections[0]}
-        return sql, (*title[1], *case_number[1], *sections[1])
+        title, case_number, sections, attachment_text = (compiler.compile(e) for e in self.source_expressions)
+        sql = self.vector_template % {
+            "title": title[0],
+            "case_number": case_number[0],
+            "sections": sections[0],
+            "attachment_text": attachment_text[0],
+        }
+        return sql, (*title[1], *case_number[1], *sections[1], *attachment_text[1])
 
 
 class AgendaItem(models.Model):
@@ -217,6 +253,8 @@ class AgendaItem(models.Model):
     subject_outcomes = models.JSONField(_("udfald pr. afstemningsemne"), default=dict, blank=True)
     # [{"committee": "Børn- og Ungeudvalget", "sentence": "…"}]: another committee's decision in this item.
     other_committees = models.JSONField(_("andre udvalgs beslutninger"), default=list, blank=True)
+    # Text extracted from attached PDF files, searched below the minutes themselves.
+    attachment_text = models.TextField(_("tekst fra bilagsfiler"), blank=True, default="")
     search_vector = models.GeneratedField(expression=ItemSearchVector(), output_field=SearchVectorField(), db_persist=True)
 
     class Meta:
@@ -299,6 +337,7 @@ class Attachment(models.Model):
     position = models.PositiveSmallIntegerField(_("rækkefølge"))
     title = models.CharField(_("titel"), max_length=1000)
     file = models.FileField(_("fil"), upload_to="attachments/%Y/", blank=True)
+    text = models.TextField(_("udtrukket tekst"), blank=True, default="")
 
     class Meta:
         ordering = ["item", "position"]

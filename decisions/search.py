@@ -153,7 +153,7 @@ def find_cases(raw: str, *, limit: int = 10) -> CaseMatches:
 
 
 def rank_expression(query: ParsedQuery) -> Func:
-    return Func(F("search_vector"), TsQuery(query), function="ts_rank_cd", output_field=FloatField())
+    return Func(F("search_vector"), TsQuery(query), function="ts_rank", output_field=FloatField())
 
 
 class Matches(Func):

@@ -20,6 +20,7 @@ from decisions.models import (
     Committee,
     Meeting,
     MeetingAbsence,
+    Membership,
     Person,
     PersonAlias,
     Vote,
@@ -287,6 +288,20 @@ def _write_items(meeting: Meeting, parsed: minutes.Meeting, result: IngestResult
     BlocVote.objects.bulk_create(blocs)
     Attachment.objects.bulk_create(attachments)
     MeetingAbsence.objects.bulk_create(absences.values())
+    # Committee membership per term is derived from who is named in the minutes; rows an
+    # editor has set (derived=False) are left alone by ignore_conflicts.
+    roles: dict[int, str] = {}
+    for row in [*unique_votes, *absences.values()]:
+        # A specific role (Formand, Rådmand) wins over the generic "Udvalgsmedlem".
+        current = roles.get(row.person_id, "")
+        roles[row.person_id] = current if current not in ("", "Udvalgsmedlem") else row.role or current
+    Membership.objects.bulk_create(
+        [
+            Membership(committee=meeting.committee, person_id=pk, term=meeting.term, role=role, derived=True)
+            for pk, role in roles.items()
+        ],
+        ignore_conflicts=True,
+    )
     result.items = len(items)
     result.votes = len(unique_votes)
     result.new_persons = people.new_names[new_before:]
