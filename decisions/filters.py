@@ -11,9 +11,8 @@ from decisions.models import AgendaItem, Category, Committee, Outcome, Position,
 NAMED_POSITIONS = [Position.FOR, Position.AGAINST, Position.ABSTAIN, Position.RESERVATION]
 
 
-def with_named_votes(queryset: QuerySet) -> QuerySet:
-    named = Vote.objects.filter(item=OuterRef("pk"), position__in=NAMED_POSITIONS)
-    return queryset.filter(Exists(named))
+def committee_filter_choices() -> list[tuple[str, str]]:
+    return list(Committee.objects.values_list("slug", "name"))
 
 
 class ItemFilter(django_filters.FilterSet):
@@ -29,9 +28,11 @@ class ItemFilter(django_filters.FilterSet):
         model = AgendaItem
         fields = ["committee", "year", "category", "outcome", "votes"]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, committee_choices: list[tuple[str, str]] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters["committee"].extra["choices"] = list(Committee.objects.values_list("slug", "name"))
+        if committee_choices is None:
+            committee_choices = committee_filter_choices()
+        self.filters["committee"].extra["choices"] = committee_choices
 
     def filter_votes(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
         if value is None:

@@ -15,13 +15,15 @@ import re
 from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import SearchQueryField, TrigramWordSimilarity
-from django.db.models import BooleanField, Expression, F, FloatField, Func, QuerySet, TextField, Value
+from django.db.models import BooleanField, Count, Expression, F, FloatField, Func, QuerySet, TextField, Value
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import ExtractYear
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from decisions.filters import NAMED_POSITIONS, ItemFilter, committee_filter_choices
 from decisions.minutes.parser import CASE_NUMBER, normalize_case_number
-from decisions.models import SEARCH_CONFIG
+from decisions.models import SEARCH_CONFIG, AgendaItem, Case, Category, Outcome, Vote
 
 MAX_QUERY_CHARS = 300
 MAX_TERMS = 16
@@ -141,8 +143,6 @@ def case_number_query(raw: str) -> str | None:
 
 def find_cases(raw: str, *, limit: int = 10) -> CaseMatches:
     """An exact case number, or the cases whose number contains the typed part."""
-    from decisions.models import Case
-
     candidate = case_number_query(raw)
     if candidate is None:
         return CaseMatches()
@@ -175,16 +175,17 @@ def highlight(snippet: str) -> SafeString:
     """Escape a ts_headline snippet first, then turn its sentinels into <mark>."""
     escaped = html.escape(_MARKUP.sub("", snippet), quote=True)
     marked = _MARKED.sub(lambda m: f"<mark>{m.group(1)}</mark>", escaped)
-    return mark_safe(marked.replace(_START, "").replace(_STOP, ""))  # noqa: S308 - escaped above
+    return mark_safe(marked.replace(_START, "").replace(_STOP, ""))
 
 
 def snippets(item_ids: list[int], query: ParsedQuery) -> dict[int, SafeString]:
     """Highlighted snippets for the items of one page only."""
-    from decisions.models import AgendaItem
-
     if not item_ids or query.is_empty:
         return {}
-    options = f"StartSel={_START}, StopSel={_STOP}, MaxFragments=2, MaxWords=28, MinWords=12, FragmentDelimiter=\u2009…\u2009"
+    options = (
+        f"StartSel={_START}, StopSel={_STOP}, MaxFragments=2, MaxWords=28, MinWords=12, "
+        "FragmentDelimiter=\u2009…\u2009"
+    )
     document = RawSQL(
         "coalesce(title, '') || E'\\n' || coalesce(array_to_string(ARRAY("
         "SELECT jsonb_array_elements_text(jsonb_path_query_array(sections, '$[*].text'))), E'\\n'), '')",
@@ -237,14 +238,13 @@ class CappedResults:
         return self.count() > self.cap
 
 
-def search_items(*, query: ParsedQuery, filter_data, sort: str = "relevance") -> tuple[QuerySet, "ItemFilter"]:
+def search_items(
+    *, query: ParsedQuery, filter_data, sort: str = "relevance", committee_choices: list | None = None
+) -> tuple[QuerySet, ItemFilter]:
     """The filtered, ordered items for a search (not yet paginated), and the bound filter."""
-    from decisions.filters import ItemFilter
-    from decisions.models import AgendaItem
-
     base = AgendaItem.objects.select_related("meeting__committee")
     matched = matching(base, query)
-    filterset = ItemFilter(filter_data, queryset=matched)
+    filterset = ItemFilter(filter_data, queryset=matched, committee_choices=committee_choices)
     results = filterset.qs
     if sort == "relevance" and not query.is_empty:
         results = results.annotate(rank=rank_expression(query)).order_by("-rank", "-meeting__date", "number")
@@ -255,19 +255,19 @@ def search_items(*, query: ParsedQuery, filter_data, sort: str = "relevance") ->
     return results, filterset
 
 
-def facet_counts(*, query: ParsedQuery, filter_data) -> dict[str, list[tuple[str, str, int]]]:
+def facet_counts(
+    *, query: ParsedQuery, filter_data, committee_choices: list | None = None
+) -> dict[str, list[tuple[str, str, int]]]:
     """For each facet, (value, label, count) over the matches with all *other* filters applied."""
-    from django.db.models import Count
-    from django.db.models.functions import ExtractYear
-
-    from decisions.filters import NAMED_POSITIONS, ItemFilter
-    from decisions.models import AgendaItem, Category, Outcome, Vote
-
+    if committee_choices is None:
+        committee_choices = committee_filter_choices()
     facets: dict[str, list[tuple[str, str, int]]] = {}
     for name in FACETS:
         data = filter_data.copy()
         data.pop(name, None)
-        items = ItemFilter(data, queryset=matching(AgendaItem.objects.all(), query)).qs.order_by()
+        items = ItemFilter(
+            data, queryset=matching(AgendaItem.objects.all(), query), committee_choices=committee_choices
+        ).qs.order_by()
         if name == "committee":
             rows = items.values_list("meeting__committee__slug", "meeting__committee__name").annotate(n=Count("id"))
             facets[name] = sorted(((s, label, n) for s, label, n in rows), key=lambda r: (-r[2], r[1]))
@@ -291,8 +291,6 @@ SORT_LABELS = (("relevance", _("Relevans")), ("newest", _("Nyeste først")), ("o
 
 def suggestions(raw: str, *, limit: int = 5) -> list[str]:
     """'Did you mean': titles most similar to what was typed (trigram word similarity)."""
-    from decisions.models import AgendaItem
-
     text = " ".join(_WORD.findall((raw or "")[:MAX_QUERY_CHARS]))
     if len(text) < 3:
         return []

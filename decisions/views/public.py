@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 
 from decisions import search as item_search
 from decisions import selectors
+from decisions.filters import committee_filter_choices
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -58,7 +59,10 @@ def search(request: HttpRequest) -> HttpResponse:
         sort = "relevance"
     if query.is_empty and sort == "relevance":
         sort = "newest"
-    results, filterset = item_search.search_items(query=query, filter_data=request.GET, sort=sort)
+    committees = committee_filter_choices()
+    results, filterset = item_search.search_items(
+        query=query, filter_data=request.GET, sort=sort, committee_choices=committees
+    )
     paginator = Paginator(item_search.CappedResults(results), item_search.RESULTS_PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
     items = list(page.object_list)
@@ -79,7 +83,7 @@ def search(request: HttpRequest) -> HttpResponse:
             "capped": paginator.object_list.capped,
             "count_cap": item_search.COUNT_CAP,
             "filterset": filterset,
-            "facets": item_search.facet_counts(query=query, filter_data=request.GET),
+            "facets": item_search.facet_counts(query=query, filter_data=request.GET, committee_choices=committees),
             "cases": cases.partial,
             "suggestions": suggestions,
             "invalid_filters": sorted(filterset.errors) if filterset.is_bound else [],

@@ -1,0 +1,194 @@
+"""The public pages on the real fixtures: content, URLs, escaping, bad input, query budgets."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from decisions.minutes import parse_minutes
+from decisions.services import ingest_meeting
+from tests.conftest import make_minutes
+
+pytestmark = pytest.mark.django_db
+
+BSU = "beskaeftigelses-og-socialudvalget"
+
+
+@pytest.fixture(autouse=True)
+def _fixtures(ingested, settings):
+    """Every test here browses the four real fixtures; static files unhashed for the test client."""
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+
+
+def text_of(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
+
+
+def test_url_scheme_is_human_readable():
+    assert reverse("decisions:meeting-detail", args=[BSU, "2019-03-05"]) == f"/meetings/{BSU}/2019-03-05/"
+    assert reverse("decisions:item-detail", args=[BSU, "2019-03-05", 7]) == f"/meetings/{BSU}/2019-03-05/7/"
+    assert reverse("decisions:committee-detail", args=[BSU]) == f"/meetings/{BSU}/"
+
+
+def test_home_lists_meetings_committees_and_counts(client, django_assert_max_num_queries):
+    with django_assert_max_num_queries(6):
+        response = client.get("/")
+    html = response.content.decode()
+    assert '<html lang="da">' in html
+    assert "4 møder, 49 dagsordenspunkter og 20 navngivne stemmer" in text_of(html)
+    dates = re.findall(r'href="/meetings/' + BSU + r'/(\d{4}-\d{2}-\d{2})/"', html)
+    assert dates == ["2024-05-28", "2021-02-02", "2019-03-05", "2017-03-28"]
+    assert "Beskæftigelses- og Socialudvalget" in html
+
+
+def test_committee_page_groups_meetings_by_year(client):
+    html = client.get(f"/meetings/{BSU}/").content.decode()
+    assert re.findall(r'<h2 id="year-(\d+)">', html) == ["2024", "2021", "2019", "2017"]
+
+
+def test_meeting_page(client, django_assert_max_num_queries):
+    with django_assert_max_num_queries(5):
+        response = client.get(f"/meetings/{BSU}/2019-03-05/")
+    html = response.content.decode()
+    text = text_of(html)
+    assert "tirsdag 5. marts 2019 kl. 08:30" in text
+    assert "Salen, Ørbækvej 100, 5220 Odense SØ" in text
+    assert "2018-2021" in text
+    items = re.findall(rf'href="/meetings/{BSU}/2019-03-05/(\d+)/">([^<]+)</a>', html)
+    assert len(items) == 16
+    assert items[0] == ("1", "Flytning af trygheds- og gadeplansmedarbejdere")
+    assert items[6] == ("7", "Årlig godkendelse af sagsbehandlingstider, Beskæftigelses- og Socialforvaltningen 2019")
+    assert "Beskæftigelses- og Socialudvalget anbefaler indstillingen." in text
+    assert f'href="/meetings/{BSU}/2019-03-05/referat.txt"' in html
+
+
+def test_original_minutes_are_served_as_plain_text(client):
+    response = client.get(f"/meetings/{BSU}/2021-02-02/referat.txt")
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert response.content.decode().startswith("\n\nREFERAT Beskæftigelses- og Socialudvalget 2018-2021 d. 02-02-2021")
+
+
+def test_item_page_shows_sections_votes_and_navigation(client, django_assert_max_num_queries):
+    with django_assert_max_num_queries(8):
+        response = client.get(f"/meetings/{BSU}/2019-03-05/1/")
+    html = response.content.decode()
+    assert re.findall(r'<h2 id="section-\d+">([^<]+)</h2>', html) == [
+        "Resume", "Effekt", "INDSTILLING", "Beslutning", "Sagsfremstilling", "Økonomi",
+    ]
+    rows = re.findall(r'<tr class="position-(\w+)"><td>(?:<a [^>]*>)?([^<]+?)(?:</a>)?(?: <span class="role">[^<]*</span>)?</td><td>(\w)</td>', html)
+    assert rows == [
+        ("for", "Christoffer Lilleholt", "V"),
+        ("for", "Tommy Hummellose", "C"),
+        ("against", "Michael Eskamp Witek", "A"),
+        ("against", "Nazim Gürkan", "A"),
+        ("against", "Keld Hansen", "A"),
+        ("against", "Brian Dybro", "F"),
+        ("against", "Reza Javid", "Ø"),
+    ]
+    assert 'href="/cases/81.00.10-A00-2-18/"' in html
+    assert f'rel="next" href="/meetings/{BSU}/2019-03-05/2/"' in html
+    assert 'rel="prev"' not in html
+    # 001 lines 90-93: "- " lines become a list; 110-113: a tab-separated table.
+    assert "<ul><li>Spor 1 der dækker over de fysiske rammer" in html
+    assert "<th scope=\"col\">Budgettilretning - 2019 priser</th><th scope=\"col\">2019 og frem</th>" in html
+
+
+def test_item_page_rejoins_a_paragraph_split_by_a_page_break(client):
+    html = client.get(f"/meetings/{BSU}/2019-03-05/9/").content.decode()
+    # 001 lines 954/956: "... kan risikere at blive admi" / "tung og meget ressourcekrævende ..."
+    assert "<p>En tredje risici er forbundet med" in html
+    assert "kan risikere at blive administrativ tung og meget ressourcekrævende for forvaltningen" in html
+    assert "Udvalgsmedlem Christoffer Lilleholt deltog ikke i behandlingen af dette punkt." in html
+    assert "Deltog ikke i behandlingen: Christoffer Lilleholt" in text_of(html)
+
+
+def test_item_page_shows_meeting_absence_and_other_committee(client):
+    text = text_of(client.get(f"/meetings/{BSU}/2024-05-28/3/").content.decode())
+    assert "Fraværende fra hele mødet: Anne-Mette Ebensgaard" in text
+    assert "B-sag" not in text
+    item5 = text_of(client.get(f"/meetings/{BSU}/2024-05-28/5/").content.decode())
+    assert "B-sag" in item5
+
+
+def test_item_page_lists_attachments(client):
+    html = client.get(f"/meetings/{BSU}/2017-03-28/1/").content.decode()
+    assert re.findall(r'<ul class="attachments">(.*?)</ul>', html, re.S)[0].count("<li>") == 3
+    assert "<li>Business case - Flere samtaler</li>" in html
+
+
+def test_hostile_minutes_text_renders_inert(client):
+    text = make_minutes(
+        (1, "<script>alert('titel')</script>", "Udvalget godkender <img src=x onerror=alert(1)> indstillingen."),
+        committee="Testudvalget",
+    )
+    ingest_meeting(parse_minutes(text), source_name="evil.txt", source_text=text, sha256="b" * 64)
+    for url in ["/meetings/testudvalget/2022-02-01/1/", "/meetings/testudvalget/2022-02-01/", "/search/?q=onerror"]:
+        html = client.get(url).content.decode()
+        assert "<script>alert" not in html
+        assert "<img src=x" not in html
+        assert "&lt;script&gt;alert(&#x27;titel&#x27;)&lt;/script&gt;" in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in client.get("/meetings/testudvalget/2022-02-01/1/").content.decode()
+
+
+def test_search_page_results_highlights_and_facets(client, django_assert_max_num_queries):
+    with django_assert_max_num_queries(12):
+        response = client.get("/search/", {"q": "ledighedsprocent"})
+    html = response.content.decode()
+    assert "3 resultater" in html
+    titles = re.findall(r'<h3><a href="(/meetings/[^"]+)">', html)
+    assert titles == [
+        f"/meetings/{BSU}/2024-05-28/5/",
+        f"/meetings/{BSU}/2019-03-05/3/",
+        f"/meetings/{BSU}/2019-03-05/2/",
+    ]
+    assert set(re.findall(r"<mark>(.*?)</mark>", html)) == {
+        "ledighedsprocent", "Ledighedsprocent", "ledighedsprocenten", "Ledighedsprocenten",
+    }
+    assert re.search(r'year=2019[^"]*">2019</a> <span class="count">\(2\)</span>', html)
+
+
+def test_search_redirects_an_exact_case_number_and_lists_partial_ones(client):
+    response = client.get("/search/", {"q": " 15.00.00-g01-193-17 "})
+    assert response.status_code == 302
+    assert response["Location"] == "/cases/15.00.00-G01-193-17/"
+    html = client.get("/search/", {"q": "193-17"}).content.decode()
+    assert re.findall(r'<section class="case-matches".*?</section>', html, re.S)[0].count("<li>") == 1
+    assert 'href="/cases/15.00.00-G01-193-17/"' in html
+
+
+def test_search_without_results_suggests_titles(client):
+    html = client.get("/search/", {"q": "ungeanalysn"}).content.decode()
+    assert "0 resultater" in html
+    assert "Mente du:" in html
+    assert ">Præsentation af ungeanalysen</a>" in html
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"q": ":* & | ! ( ) ' \\"},
+        {"q": "'; DROP TABLE decisions_agendaitem; --"},
+        {"q": "x" * 5000},
+        {"q": "ledighed " * 300},
+        {"q": '"unclosed phrase'},
+        {"q": "-"},
+        {"q": "\x00\ufffd"},
+        {"q": "", "year": "abc", "committee": "nope", "outcome": "x", "category": "Q", "votes": "maybe"},
+        {"q": "ledighed", "page": "9999"},
+        {"q": "ledighed", "page": "-1"},
+        {"q": "ledighed", "sort": "evil"},
+    ],
+)
+def test_any_query_string_answers_with_a_page(client, params):
+    response = client.get("/search/", params)
+    assert response.status_code == 200
+    assert "<h1>Søg i beslutningerne</h1>" in response.content.decode()
+
+
+def test_unknown_pages_are_404_with_a_friendly_page(client):
+    for url in [f"/meetings/{BSU}/2019-02-30/", f"/meetings/{BSU}/2019-03-06/", f"/meetings/{BSU}/2019-03-05/99/", "/meetings/x/"]:
+        response = client.get(url)
+        assert response.status_code == 404
+        assert "Siden findes ikke" in response.content.decode()
