@@ -45,6 +45,15 @@ def make_minutes(
     return "\n".join(head + body) + "\n"
 
 
+@pytest.fixture(autouse=True)
+def _plain_static_files(settings):
+    """Tests render templates without collectstatic; the hashed storage is tested on its own."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
 @pytest.fixture
 def ingested(db):
     """The four real fixtures ingested through the one write path."""

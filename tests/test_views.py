@@ -17,9 +17,8 @@ BSU = "beskaeftigelses-og-socialudvalget"
 
 
 @pytest.fixture(autouse=True)
-def _fixtures(ingested, settings):
-    """Every test here browses the four real fixtures; static files unhashed for the test client."""
-    settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+def _fixtures(ingested):
+    """Every test here browses the four real fixtures."""
 
 
 def text_of(html: str) -> str:
