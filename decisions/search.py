@@ -26,6 +26,7 @@ from decisions.minutes.parser import CASE_NUMBER, normalize_case_number
 from decisions.models import SEARCH_CONFIG, AgendaItem, Case, Category, Outcome, Vote
 
 MAX_QUERY_CHARS = 300
+HEADLINE_CHARS = 12_000
 MAX_TERMS = 16
 PREFIX_MIN_LENGTH = 4
 _TOKEN = re.compile(r'(?P<neg>-)?"(?P<phrase>[^"]*)"?|(?P<neg2>-)?(?P<word>[^\s"]+)')
@@ -186,9 +187,15 @@ def snippets(item_ids: list[int], query: ParsedQuery) -> dict[int, SafeString]:
         f"StartSel={_START}, StopSel={_STOP}, MaxFragments=2, MaxWords=28, MinWords=12, "
         "FragmentDelimiter=\u2009…\u2009"
     )
+    # ts_headline parses the whole text it is given, so it gets the most relevant sections
+    # first (resume, decision, recommendation) and at most HEADLINE_CHARS of them.
     document = RawSQL(
-        "coalesce(title, '') || E'\\n' || coalesce(array_to_string(ARRAY("
-        "SELECT jsonb_array_elements_text(jsonb_path_query_array(sections, '$[*].text'))), E'\\n'), '')",
+        "left(coalesce(title, '') || E'\\n' || concat_ws(E'\\n', "
+        "array_to_string(ARRAY(SELECT jsonb_array_elements_text(jsonb_path_query_array(sections, "
+        "'$[*] ? (@.kind == \"resume\" || @.kind == \"beslutning\" || @.kind == \"indstilling\").text'))), E'\\n'), "
+        "array_to_string(ARRAY(SELECT jsonb_array_elements_text(jsonb_path_query_array(sections, "
+        "'$[*] ? (@.kind != \"resume\" && @.kind != \"beslutning\" && @.kind != \"indstilling\").text'))), E'\\n')"
+        f"), {HEADLINE_CHARS})",
         [],
     )
     rows = (
@@ -224,7 +231,10 @@ class CappedResults:
 
     def count(self) -> int:
         if self._count is None:
-            self._count = self.queryset.order_by()[: self.cap + 1].count()
+            # Count matching ids only: no ranking, no ordering, stop after cap + 1.
+            ids = self.queryset.order_by().values("pk")
+            ids.query.annotations.clear()
+            self._count = ids[: self.cap + 1].count()
         return self._count
 
     def __len__(self) -> int:
@@ -242,7 +252,8 @@ def search_items(
     *, query: ParsedQuery, filter_data, sort: str = "relevance", committee_choices: list | None = None
 ) -> tuple[QuerySet, ItemFilter]:
     """The filtered, ordered items for a search (not yet paginated), and the bound filter."""
-    base = AgendaItem.objects.select_related("meeting__committee")
+    # A results page needs no section text, vector or attachment text: leave them in the database.
+    base = AgendaItem.objects.select_related("meeting__committee").defer("sections", "search_vector", "attachment_text")
     matched = matching(base, query)
     filterset = ItemFilter(filter_data, queryset=matched, committee_choices=committee_choices)
     results = filterset.qs

@@ -142,9 +142,8 @@ def test_search_page_results_highlights_and_facets(client, django_assert_max_num
         f"/meetings/{BSU}/2019-03-05/3/",
         f"/meetings/{BSU}/2019-03-05/2/",
     ]
-    assert set(re.findall(r"<mark>(.*?)</mark>", html)) == {
-        "ledighedsprocent", "Ledighedsprocent", "ledighedsprocenten", "Ledighedsprocenten",
-    }
+    # Inflected forms of the compound are highlighted (the snippets come from resume and decision first).
+    assert set(re.findall(r"<mark>(.*?)</mark>", html)) == {"ledighedsprocent", "ledighedsprocenten"}
     assert re.search(r'year=2019[^"]*">2019</a> <span class="count">\(2\)</span>', html)
 
 
