@@ -17,9 +17,10 @@ cells. It is rebuilt from the characters' positions (pdfminer.six, no layout ana
   line (lists); a change between bold and regular text starts a new paragraph (headings);
 * a paragraph cut by a page break is rejoined when the page's last line was wrapped and
   does not end a sentence (or the next page goes on in lower case);
-* runs of lines with several segments are tables: columns are the x ranges the cells of
-  the whole table cover, lines with normal line spacing are wrapped lines of the same row,
-  and each row becomes one line of tab-separated cells (empty cells kept).
+* runs of lines with several segments are tables: cells are put in columns by where they
+  start (merging starts that never share a line: right-aligned numbers, a heading over
+  them), lines with normal line spacing are wrapped lines of the same row, and each row
+  becomes one line of tab-separated cells (empty cells kept).
 
 The reading runs in a separate process (`python -m decisions.minutes.pdf --worker`, PDF on
 stdin, JSON on stdout) that is killed after `timeout_s`, so a hostile file cannot hang or
@@ -28,6 +29,7 @@ exhaust the caller; the child also limits its own CPU time and memory. No Django
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import os
@@ -82,9 +84,7 @@ def pdf_to_text(data: bytes, *, max_pages: int = 500, timeout_s: float = 30.0) -
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(_PROJECT_ROOT), env.get("PYTHONPATH", "")) if p)
     try:
         # run() kills the child when the time is up, then raises.
-        proc = subprocess.run(
-            cmd, input=data, capture_output=True, timeout=timeout_s, env=env, cwd=str(_PROJECT_ROOT)
-        )
+        proc = subprocess.run(cmd, input=data, capture_output=True, timeout=timeout_s, env=env, cwd=str(_PROJECT_ROOT))
     except subprocess.TimeoutExpired:
         raise PdfError(TIMEOUT_MESSAGE) from None
     try:
@@ -92,8 +92,9 @@ def pdf_to_text(data: bytes, *, max_pages: int = 500, timeout_s: float = 30.0) -
     except ValueError:
         reply = None
     if not isinstance(reply, dict):
-        # Killed (memory or CPU limit) or crashed without a reply.
-        if proc.returncode in (-9, -24, 137, 152):  # SIGKILL / SIGXCPU
+        # No reply: the child hit its CPU limit (SIGXCPU), was killed (e.g. out of
+        # memory) or crashed.
+        if proc.returncode in (-24, 152):
             raise PdfError(TIMEOUT_MESSAGE)
         raise PdfError("damaged PDF: the reader failed on this file")
     if "error" in reply:
@@ -144,19 +145,19 @@ def _read_pdf(data: bytes, max_pages: int) -> str:
         raise PdfError("encrypted PDF: this kind of encryption is not supported") from None
     except (ImportError, NotImplementedError):
         raise PdfError("encrypted PDF: this kind of encryption is not supported") from None
-    except Exception:
+    except Exception:  # noqa: BLE001 - a broken or hostile file can make the parser raise anything
         raise PdfError("damaged PDF: the file structure cannot be read") from None
 
     # Page count: the declared /Count first (no page is parsed), then the page tree itself.
     try:
         declared = resolve1(resolve1(document.catalog.get("Pages")).get("Count"))
-    except Exception:
+    except Exception:  # noqa: BLE001 - no usable /Count: the page tree below decides
         declared = None
     if isinstance(declared, int) and declared > max_pages:
         raise PdfError(f"too many pages ({declared} > {max_pages})")
     try:
         pages = list(PDFPage.create_pages(document))
-    except Exception:
+    except Exception:  # noqa: BLE001 - as above
         raise PdfError("damaged PDF: the page list cannot be read") from None
     if len(pages) > max_pages:
         raise PdfError(f"too many pages ({len(pages)} > {max_pages})")
@@ -173,7 +174,7 @@ def _read_pdf(data: bytes, max_pages: int) -> str:
             layout = device.get_result()
         except MemoryError:
             raise
-        except Exception:
+        except Exception:  # noqa: BLE001 - as above
             raise PdfError(f"damaged PDF: page {number} cannot be read") from None
         top = layout.y1
         chars: list[_Char] = []
@@ -183,7 +184,17 @@ def _read_pdf(data: bytes, max_pages: int) -> str:
             for obj in node:
                 if isinstance(obj, LTChar):
                     if obj.upright:
-                        chars.append(_Char(obj.get_text(), obj.x0, obj.x1, top - obj.y1, top - obj.y0, obj.size, _is_bold(obj.fontname)))
+                        chars.append(
+                            _Char(
+                                obj.get_text(),
+                                obj.x0,
+                                obj.x1,
+                                top - obj.y1,
+                                top - obj.y0,
+                                obj.size,
+                                _is_bold(obj.fontname),
+                            )
+                        )
                 elif isinstance(obj, LTContainer):
                     stack.append(obj)
         read.append(_Page(number, layout.width, layout.height, chars))
@@ -272,15 +283,20 @@ _BULLETS = "•\uf0b7\uf0a7▪◦‣⁃"
 _MARKER_RE = re.compile(rf"^(?:[-–{_BULLETS}●■*]|\d{{1,2}}[.)]|[a-zA-Z][.)])$")
 _LIST_START_RE = re.compile(rf"^(?:[-–{_BULLETS}●■*]|\d{{1,2}}[.)]|[a-zA-Z][.)]) ")
 _SENTENCE_END_RE = re.compile(r"[.!?:;…][\"”»’')\]]*$")
-_PAGE_NUMBER_RE = re.compile(
-    r"^(?:side|page|s\.)?\s*[-–]?\s*\d{1,4}\s*[-–]?(?:\s*(?:af|of|/|ud af)\s*\d{1,4})?$", re.I
-)
+_PAGE_NUMBER_RE = re.compile(r"^(?:side|page|s\.)?\s*[-–]?\s*\d{1,4}\s*[-–]?(?:\s*(?:af|of|/|ud af)\s*\d{1,4})?$", re.I)
 
 
 def _clean(text: str) -> str:
     if text in _SPACES:
         return " "
+    if text.startswith("(cid:"):
+        return ""  # a glyph the font does not map to any character: nothing to read
     return _LIGATURES.get(text, text)
+
+
+def _nfc(parts: list[str]) -> str:
+    """Joined text with combining accents composed ("a" + ring above drawn apart -> "å")."""
+    return unicodedata.normalize("NFC", "".join(parts))
 
 
 def _make_lines(page: _Page) -> list[_Line]:
@@ -308,7 +324,9 @@ def _build_line(page: int, row: list[_Char]) -> _Line | None:
     space_before: list[bool] = []
     pending = False
     for c in row:
-        text = unicodedata.normalize("NFC", _clean(c.text))
+        text = _clean(c.text)
+        if not text:
+            continue
         if not text.strip():
             pending = True
             continue
@@ -338,7 +356,7 @@ def _build_line(page: int, row: list[_Char]) -> _Line | None:
         em = max(c.size, 1.0)
         if i == 0 or c.x0 - seg_x1 > CELL_GAP_EM * em:
             if i:
-                line.segs.append(_Seg(seg_x0, seg_x1, "".join(parts), word_ends[0], word_ends[-1]))
+                line.segs.append(_Seg(seg_x0, seg_x1, _nfc(parts), word_ends[0], word_ends[-1]))
             parts, seg_x0, seg_x1, word_ends, words = [c.text], c.x0, c.x1, [c.x1], 1
             continue
         if space_before[i] or c.x0 - seg_x1 > WORD_GAP_EM * em:
@@ -348,7 +366,7 @@ def _build_line(page: int, row: list[_Char]) -> _Line | None:
         seg_x1 = max(seg_x1, c.x1)
         if words <= 2:
             word_ends[words - 1 :] = [seg_x1]
-    line.segs.append(_Seg(seg_x0, seg_x1, "".join(parts), word_ends[0], word_ends[-1]))
+    line.segs.append(_Seg(seg_x0, seg_x1, _nfc(parts), word_ends[0], word_ends[-1]))
     # A list marker followed by a tab stop ("•   text") is one segment, not a table row.
     if len(line.segs) == 2 and _MARKER_RE.match(line.segs[0].text) and line.segs[1].x0 - line.segs[0].x1 < 4 * size:
         a, b = line.segs
@@ -363,31 +381,49 @@ def _normalized_key(line: _Line) -> str:
     return re.sub(r"\d+", "#", " ".join(line.text.lower().split()))
 
 
+def _is_page_number(line: _Line, pages: int) -> bool:
+    """ "Side 3 af 51", "3", "- 3 -", "3/51": numbers no larger than the page count allows."""
+    text = " ".join(line.text.split())
+    if not _PAGE_NUMBER_RE.match(text):
+        return False
+    numbers = [int(x) for x in re.findall(r"\d+", text)]
+    return 1 <= numbers[0] <= pages + 10 and (len(numbers) == 1 or numbers[0] <= numbers[1])
+
+
 def _drop_running_lines(pages: list[list[_Line]], heights: list[float]) -> list[list[_Line]]:
     """Remove page headers, footers and page numbers."""
     n = len(pages)
     edge = 3  # lines looked at from the top and from the bottom of each page
+    margin = 0.12  # headers and footers sit in the top and bottom 12 % of the page
+
+    def edge_lines(ordered: list[_Line], height: float) -> list[_Line]:
+        top = [ln for ln in ordered[:edge] if ln.bottom < margin * height]
+        bottom = [ln for ln in ordered[-edge:] if ln.top > (1 - margin) * height]
+        return top + bottom
+
     seen: dict[tuple[int, str], set[int]] = defaultdict(set)
     for i, lines in enumerate(pages):
         ordered = sorted(lines, key=lambda ln: ln.top)
-        for line in ordered[:edge] + ordered[-edge:]:
+        for line in edge_lines(ordered, heights[i] or 842.0):
             seen[(round(line.top / 4), _normalized_key(line))].add(i)
     need = max(2, math.ceil(0.5 * n))
     out = []
     for i, lines in enumerate(pages):
         ordered = sorted(lines, key=lambda ln: ln.top)
-        edges = {id(ln) for ln in ordered[:edge] + ordered[-edge:]}
+        edges = {id(ln) for ln in edge_lines(ordered, heights[i] or 842.0)}
         kept = [
             ln
             for ln in ordered
             if not (n >= 2 and id(ln) in edges and len(seen[(round(ln.top / 4), _normalized_key(ln))]) >= need)
         ]
         height = heights[i] or 842.0
-        for _ in range(2):  # a page number at the very bottom or the very top
-            if kept and kept[-1].top > 0.85 * height and _PAGE_NUMBER_RE.match(" ".join(kept[-1].text.split())):
-                kept.pop()
-            if kept and kept[0].bottom < 0.15 * height and _PAGE_NUMBER_RE.match(" ".join(kept[0].text.split())):
-                kept.pop(0)
+        for _ in range(2):  # a page number at the very bottom or the very top, set apart
+            if len(kept) >= 1 and _is_page_number(kept[-1], n) and kept[-1].top > 0.85 * height:
+                if len(kept) == 1 or kept[-1].bottom - kept[-2].bottom > 2.2 * kept[-1].size:
+                    kept.pop()
+            if len(kept) >= 1 and _is_page_number(kept[0], n) and kept[0].bottom < 0.15 * height:
+                if len(kept) == 1 or kept[1].bottom - kept[0].bottom > 2.2 * kept[1].size:
+                    kept.pop(0)
         out.append(kept)
     return out
 
@@ -405,12 +441,16 @@ def _metrics(lines: list[_Line]) -> _Metrics:
         sizes[ln.size] += len(ln.text)
     body_size = sizes.most_common(1)[0][0] if sizes else 10.0
     pitches = Counter()
-    for a, b in zip(lines, lines[1:]):
+    for a, b in itertools.pairwise(lines):
         if a.page == b.page and a.size == b.size == body_size and len(a.segs) == len(b.segs) == 1:
             d = b.bottom - a.bottom
             if 0.8 * body_size < d < 2.5 * body_size:
                 pitches[round(d * 4) / 4] += 1
-    pitch = pitches.most_common(1)[0][0] if pitches else 1.2 * body_size
+    # Line spacing inside paragraphs: the smallest pitch that is common (paragraph gaps
+    # can be as frequent as it when paragraphs are short).
+    total = sum(pitches.values())
+    common = [p for p, k in pitches.items() if k >= max(2, 0.1 * total)]
+    pitch = min(common or pitches or [1.2 * body_size])
     ends = sorted((ln.x1 for ln in lines if len(ln.segs) == 1 and ln.size == body_size), reverse=True)
     right = ends[min(len(ends) - 1, len(ends) // 200)] if ends else max((ln.x1 for ln in lines), default=0.0)
     return _Metrics(body_size, pitch / body_size, right)
@@ -436,40 +476,60 @@ def _wrapped(a: _Line, b: _Line, m: _Metrics, current: str = "") -> bool:
 
 
 def _table_rows(block: list[_Line], m: _Metrics) -> list[str]:
-    segs = sorted((s for ln in block for s in ln.segs), key=lambda s: s.x0)
-    ranges: list[list[float]] = []
-    for s in segs:  # x ranges covered by the cells of all rows
-        if ranges and s.x0 <= ranges[-1][1]:
-            ranges[-1][1] = max(ranges[-1][1], s.x1)
+    """Table lines -> rows of tab-separated cells.
+
+    Cells are grouped by where they start (within 2 pt). Groups that never hold text on
+    the same line are one column when they overlap (left-aligned text and right-aligned
+    numbers in one column), then neighbouring ones (a short left-aligned heading over
+    right-aligned numbers, a table continued on the next page a little offset).
+    """
+    xs = sorted({round(s.x0, 1) for ln in block for s in ln.segs})
+    starts: list[float] = []
+    for x in xs:
+        if not starts or x - starts[-1] > 2.0:
+            starts.append(x)
+
+    def group_of(s: _Seg) -> int:
+        return max(k for k, g in enumerate(starts) if g <= s.x0 + 0.05)
+
+    extent = [[math.inf, -math.inf] for _ in starts]
+    for ln in block:
+        for s in ln.segs:
+            e = extent[group_of(s)]
+            e[0], e[1] = min(e[0], s.x0), max(e[1], s.x1)
+    with_ = [set() for _ in starts]  # groups seen on one line with each group
+    for ln in block:
+        on_line = {group_of(s) for s in ln.segs}
+        for k in on_line:
+            with_[k] |= on_line - {k}
+    clusters: list[set[int]] = [{k} for k in range(len(starts))]
+
+    def together(a: set[int], b: set[int]) -> bool:
+        return any(with_[k] & b for k in a)
+
+    def span(c: set[int]) -> tuple[float, float]:
+        return min(extent[k][0] for k in c), max(extent[k][1] for k in c)
+
+    merged = True
+    while merged:  # overlapping, never on one line
+        merged = False
+        for i in range(len(clusters)):
+            for j in range(i + 1, len(clusters)):
+                (a0, a1), (b0, b1) = span(clusters[i]), span(clusters[j])
+                if a0 < b1 and b0 < a1 and not together(clusters[i], clusters[j]):
+                    clusters[i] |= clusters.pop(j)
+                    merged = True
+                    break
+            if merged:
+                break
+    clusters.sort(key=lambda c: span(c)[0])
+    columns = [clusters[0]]
+    for c in clusters[1:]:  # neighbours, never on one line
+        if together(columns[-1], c):
+            columns.append(c)
         else:
-            ranges.append([s.x0, s.x1])
-
-    def index(x: float, bounds: list[list[float]]) -> int:
-        return max([k for k, (c0, _) in enumerate(bounds) if c0 <= x + 0.5] or [0])
-
-    # Neighbouring ranges that never hold text on the same line are one column (e.g. a
-    # left-aligned heading over right-aligned numbers).
-    used = [{index(s.x0, ranges) for s in ln.segs} for ln in block]
-    columns = [ranges[0]]
-    members = [{0}]
-    for k in range(1, len(ranges)):
-        if not any(k in u and members[-1] & u for u in used):
-            columns[-1] = [columns[-1][0], ranges[k][1]]
-            members[-1].add(k)
-        else:
-            columns.append(ranges[k])
-            members.append({k})
-
-    def column_of(s: _Seg) -> int:
-        return index(s.x0, columns)
-
-    if any(len({column_of(s) for s in ln.segs}) < len(ln.segs) for ln in block):
-        # Ranges ran together (a cell wider than its column): fall back to cell starts.
-        starts: list[float] = []
-        for s in segs:
-            if not starts or s.x0 - starts[-1] > 0.5 * m.body_size:
-                starts.append(s.x0)
-        columns = [[x, x] for x in starts]
+            columns[-1] = columns[-1] | c
+    column_of_group = {k: n for n, c in enumerate(columns) for k in c}
 
     rows: list[list[list[str]]] = []
     prev = None
@@ -477,7 +537,7 @@ def _table_rows(block: list[_Line], m: _Metrics) -> list[str]:
         if prev is None or not _tight(prev, ln, m):
             rows.append([[] for _ in columns])
         for s in ln.segs:
-            rows[-1][column_of(s)].append(s.text)
+            rows[-1][column_of_group[group_of(s)]].append(s.text)
         prev = ln
     return ["\t".join(" ".join(parts) for parts in row) for row in rows]
 
@@ -503,12 +563,11 @@ def pages_to_text(pages: list[_Page]) -> str:
     while i < len(lines):
         ln = lines[i]
         prev = items[-1] if items and isinstance(items[-1], _Line) else None
-        in_paragraph = (
-            prev is not None and len(prev.segs) == 1 and _tight(prev, ln, m) and _wrapped(prev, ln, m)
-        )
+        in_paragraph = prev is not None and len(prev.segs) == 1 and _tight(prev, ln, m) and _wrapped(prev, ln, m)
         if len(ln.segs) < 2 or in_paragraph:
             if len(ln.segs) > 1:  # a wide gap inside running text (justified line)
-                ln.segs = [_Seg(ln.x0, ln.x1, ln.text, ln.segs[0].first_word_x1)]
+                first = ln.segs[0]
+                ln.segs = [_Seg(ln.x0, ln.x1, ln.text, first.first_word_x1, first.second_word_x1)]
             items.append(ln)
             i += 1
             continue
@@ -529,14 +588,14 @@ def pages_to_text(pages: list[_Page]) -> str:
                 j += 1
                 continue
             loose = 3.5 * m.pitch_em * max(last.size, nxt.size)
-            if len(nxt.segs) >= 2 and 0 < pitch <= loose:  # the next row
+            limit = 1.3 * row_pitch if row_pitch else loose
+            if len(nxt.segs) >= 2 and 0 < pitch <= limit:  # the next row
                 block.append(nxt)
                 row_pitch = max(row_pitch, pitch)
                 j += 1
                 continue
             # A row with one filled cell: it starts where a cell starts, is spaced like
             # the rows, and the table goes on after it.
-            limit = 1.15 * row_pitch if row_pitch else loose
             if 0 < pitch <= limit and any(abs(nxt.x0 - s.x0) < 1.5 for b in block for s in b.segs):
                 k = j + 1
                 while k < len(lines) and _tight(lines[k - 1], lines[k], m):
@@ -604,7 +663,7 @@ def _limit_resources(cpu_seconds: int) -> None:
         return
     for limit, value in ((resource.RLIMIT_CPU, cpu_seconds), (resource.RLIMIT_AS, MEMORY_LIMIT_BYTES)):
         try:
-            soft, hard = resource.getrlimit(limit)
+            _soft, hard = resource.getrlimit(limit)
             if hard != resource.RLIM_INFINITY:
                 value = min(value, hard)
             resource.setrlimit(limit, (value, hard))
@@ -626,7 +685,7 @@ def _worker(argv: list[str]) -> int:
         reply = {"error": "damaged PDF: it needs too much memory to read"}
     except RecursionError:
         reply = {"error": "damaged PDF: the file structure cannot be read"}
-    except Exception:
+    except Exception:  # noqa: BLE001 - the reply must be a user-facing message, whatever failed
         reply = {"error": "damaged PDF: the file cannot be read"}
     sys.stdout.buffer.write(json.dumps(reply).encode("ascii"))
     sys.stdout.flush()
