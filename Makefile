@@ -44,6 +44,10 @@ lint: $(VENV)/.installed-test
 bench-fixtures: $(VENV)/.installed-test
 	ARCHIVE_ALLOW_EPHEMERAL_KEY=1 $(BIN)/python scripts/bench_fixtures.py
 
+# The side-by-side benchmark (ours / floor / naive) on a synthetic corpus: SIZE=10k|100k|1m.
+bench: $(VENV)/.installed-test
+	ARCHIVE_ALLOW_EPHEMERAL_KEY=1 $(BIN)/python scripts/bench.py --size $(SIZE)
+
 stop: $(VENV)/.installed-run
 	$(BIN)/python -m archive.db stop
 

@@ -1,0 +1,458 @@
+"""`make bench SIZE=100k`: the archive side by side with the floor and a naive baseline.
+
+One run, one database, one query mix:
+- ours:  the search, case, person and meeting pages and their JSON twins, timed around the
+         full Django request (routing, middleware, queries, template) in this process;
+- floor: the same full-text query (same tsquery, same GIN index, same ranking, first page)
+         as raw SQL through psycopg, no Django;
+- naive: a case-insensitive substring search through the ORM (`icontains`) over the item text.
+
+The corpus comes from `decisions.corpus.load_corpus` (the one write path) into a database of
+its own, `bench_<size>`, kept between runs (pass --fresh to rebuild). Results go to
+bench-results/<size>.json and .md. Not a test: figures depend on the machine, which is named.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import re
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "archive.settings")
+os.environ.setdefault("ARCHIVE_ALLOW_EPHEMERAL_KEY", "1")
+os.environ.setdefault("ARCHIVE_PLAIN_STATIC", "1")
+
+CLASSES = ("common", "medium", "rare", "phrase", "compound", "case_exact", "case_prefix", "person", "person_deep",
+           "zero_hit")
+SEARCH_CLASSES = ("common", "medium", "rare", "phrase", "compound", "zero_hit")
+TERMS_PER_CLASS = 20
+
+
+def parse_size(text: str) -> int:
+    match = re.fullmatch(r"(\d+(?:\.\d+)?)\s*([km]?)", text.strip().lower())
+    if not match:
+        raise SystemExit(f"SIZE must look like 300, 10k, 100k or 1m, not {text!r}")
+    return int(float(match[1]) * {"": 1, "k": 1_000, "m": 1_000_000}[match[2]])
+
+
+def machine() -> str:
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    cpu = platform.processor() or platform.machine()
+    try:
+        cpu = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    return f"{cpu}, {os.cpu_count()} CPUs, {memory:.0f} GiB RAM, {platform.system()} {platform.release()}, " \
+           f"Python {platform.python_version()}"
+
+
+def percentiles(samples: list[float]) -> dict[str, float] | None:
+    if not samples:
+        return None
+    ordered = sorted(samples)
+
+    def at(p: float) -> float:
+        return round(ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))], 3)
+
+    return {"p50_ms": at(50), "p95_ms": at(95), "p99_ms": at(99), "n": len(ordered)}
+
+
+def use_database(name: str, *, fresh: bool) -> tuple[str, bool]:
+    """Point Django at database `name` on the same server (created if missing); returns its URL."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    import psycopg
+
+    from archive.db import embedded_url
+
+    base = os.environ.get("DATABASE_URL") or embedded_url()
+    parts = urlsplit(base)
+    admin_url = urlunsplit(parts._replace(path="/postgres"))
+    created = False
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        if fresh:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+            created = True
+    url = urlunsplit(parts._replace(path=f"/{name}"))
+    os.environ["DATABASE_URL"] = url
+    return url, created
+
+
+def drop_database(name: str) -> None:
+    from urllib.parse import urlsplit, urlunsplit
+
+    import psycopg
+
+    parts = urlsplit(os.environ["DATABASE_URL"])
+    with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+class Bench:
+    def __init__(self, size: int, seed: int, rounds: int, naive_rounds: int):
+        self.size, self.seed, self.rounds, self.naive_rounds = size, seed, rounds, naive_rounds
+        self.rng = random.Random(seed)
+        from django.test import Client
+
+        self.client = Client()
+
+    # -- the corpus -------------------------------------------------------------------------
+    def load(self) -> dict:
+        from django.core.management import call_command
+
+        from decisions.corpus import load_corpus
+        from decisions.models import AgendaItem
+
+        call_command("migrate", verbosity=0)
+        existing = AgendaItem.objects.count()
+        if existing:
+            print(f"Reusing the corpus in this database ({existing} items); --fresh rebuilds it")
+            return {"load_s": None, "index_build_s": None, "items": existing, "reused": True}
+        stats = load_corpus(self.size, self.seed)
+        print(f"Loaded {stats.items} items in {stats.load_s:.1f} s, indexes built in {stats.index_build_s:.1f} s")
+        return {"load_s": round(stats.load_s, 2), "index_build_s": round(stats.index_build_s, 2),
+                "items": stats.items, "reused": False}
+
+    # -- the query mix ----------------------------------------------------------------------
+    def choose_terms(self) -> dict[str, list[str]]:
+        """At least TERMS_PER_CLASS queries per class, chosen by document frequency."""
+        from django.db import connection
+
+        from decisions.models import AgendaItem, Case, Person, Vote
+
+        total = AgendaItem.objects.count()
+        sample_every = max(1, total // 20000)
+        with connection.cursor() as cursor:
+            # Document frequency estimated on a systematic sample of about 20 000 items.
+            cursor.execute(
+                "SELECT word, ndoc FROM ts_stat('SELECT search_vector FROM decisions_agendaitem "
+                f"WHERE mod(id, {sample_every}) = 0') WHERE length(word) >= 4 AND word ~ '^[a-zæøå]+$'"
+            )
+            stats = cursor.fetchall()
+            sampled = max(1, total // sample_every)
+        frequency = {word: ndoc / sampled for word, ndoc in stats}
+        by = sorted(frequency, key=frequency.get)
+
+        def pick(words: list[str], n: int = TERMS_PER_CLASS) -> list[str]:
+            words = sorted(words)
+            self.rng.shuffle(words)
+            return words[:n]
+
+        common = pick([w for w in by if frequency[w] > 0.30])
+        medium = pick([w for w in by if 0.01 <= frequency[w] <= 0.05])
+        # Rare: below 0.01 % of items; in a sample that means seen once (or the rarest there are).
+        rare = pick([w for w in by if frequency[w] * total <= max(1, total * 0.0001)]) or by[:TERMS_PER_CLASS]
+        compound = pick(sorted({w[: max(6, len(w) // 2)] for w in by if len(w) >= 14}))
+        phrases = []
+        for title in AgendaItem.objects.order_by("?").values_list("title", flat=True)[:200]:
+            words = re.findall(r"[a-zæøåA-ZÆØÅ]{4,}", title)
+            if len(words) >= 2:
+                phrases.append(f'"{words[0].lower()} {words[1].lower()}"')
+            if len(phrases) >= TERMS_PER_CLASS:
+                break
+        cases = list(Case.objects.order_by("?").values_list("number", flat=True)[:TERMS_PER_CLASS])
+        prefixes = sorted({number[: self.rng.choice((5, 8))] for number in cases})
+        while len(prefixes) < TERMS_PER_CLASS:
+            prefixes.append(self.rng.choice(cases)[:8])
+        people = list(
+            Person.objects.filter(votes__isnull=False).distinct().order_by("?").values_list("slug", flat=True)[:TERMS_PER_CLASS]
+        )
+        deep = {}
+        for slug in people:
+            rows = Vote.objects.filter(person__slug=slug).count()
+            deep[slug] = max(1, rows // 50 // 2)  # the middle page of the record at 50 rows a page
+        zero = [f"zqx{self.rng.randrange(10**6, 10**7)}" for _ in range(TERMS_PER_CLASS)]
+        self.deep_pages = deep
+        return {
+            "common": common, "medium": medium, "rare": rare, "phrase": phrases, "compound": compound,
+            "case_exact": cases, "case_prefix": prefixes[:TERMS_PER_CLASS], "person": people,
+            "person_deep": people, "zero_hit": zero,
+        }
+
+    # -- ours -------------------------------------------------------------------------------
+    def ours(self, klass: str, term: str) -> tuple[str, str | None]:
+        """The page URL and its JSON twin for one query."""
+        from urllib.parse import quote, urlencode
+
+        if klass in SEARCH_CLASSES:
+            qs = urlencode({"q": term})
+            return f"/search/?{qs}", f"/api/search/?{qs}"
+        if klass == "case_exact":
+            return f"/cases/{quote(term)}/", f"/api/cases/{quote(term)}/"
+        if klass == "case_prefix":
+            return f"/cases/?{urlencode({'prefix': term})}", None
+        if klass == "person":
+            return f"/people/{term}/", f"/api/people/{term}/"
+        if klass == "person_deep":
+            return f"/people/{term}/?page={self.deep_pages[term]}", None
+        raise ValueError(klass)
+
+    def time_get(self, url: str) -> float:
+        start = time.perf_counter()
+        response = self.client.get(url)
+        elapsed = (time.perf_counter() - start) * 1000
+        if response.status_code >= 500:
+            raise RuntimeError(f"{url} answered {response.status_code}")
+        return elapsed
+
+    # -- the floor --------------------------------------------------------------------------
+    def floor_sql(self, klass: str, term: str) -> tuple[str, list] | None:
+        """Raw SQL for the same first page, compiled once from our tsquery expression."""
+        from django.db import connection
+        from django.db.models.sql import Query
+
+        from decisions.models import AgendaItem
+        from decisions.search import TsQuery, parse_query
+
+        if klass in SEARCH_CLASSES:
+            query = parse_query(term)
+            compiler = Query(AgendaItem).get_compiler(connection=connection)
+            tsq, params = TsQuery(query).as_sql(compiler, connection)
+            sql = (
+                "SELECT i.id, i.title FROM decisions_agendaitem i JOIN decisions_meeting m ON m.id = i.meeting_id "
+                f"WHERE i.search_vector @@ {tsq} ORDER BY ts_rank(i.search_vector, {tsq}) DESC, m.date DESC, "
+                "i.number LIMIT 20"
+            )
+            return sql, params + params
+        if klass == "case_exact":
+            return ("SELECT i.id, i.title FROM decisions_agendaitem i JOIN decisions_case c ON c.id = i.case_id "
+                    "JOIN decisions_meeting m ON m.id = i.meeting_id WHERE c.number = %s ORDER BY m.date, i.number",
+                    [term])
+        if klass == "case_prefix":
+            return ("SELECT number FROM decisions_case WHERE number LIKE %s ORDER BY number LIMIT 50",
+                    [term.replace("%", "") + "%"])
+        if klass in ("person", "person_deep"):
+            offset = 0 if klass == "person" else (self.deep_pages[term] - 1) * 50
+            return ("SELECT v.id, v.position, v.subject, i.title, m.date FROM decisions_vote v "
+                    "JOIN decisions_person p ON p.id = v.person_id JOIN decisions_agendaitem i ON i.id = v.item_id "
+                    "JOIN decisions_meeting m ON m.id = i.meeting_id WHERE p.slug = %s "
+                    "ORDER BY m.date DESC, i.number LIMIT 50 OFFSET %s", [term, offset])
+        return None
+
+    # -- the naive baseline -----------------------------------------------------------------
+    def naive(self, term: str) -> float:
+        from django.db.models import Q
+
+        from decisions.models import AgendaItem
+
+        word = term.strip('"').split()[0] if term.strip('"') else term
+        start = time.perf_counter()
+        list(
+            AgendaItem.objects.filter(Q(title__icontains=word) | Q(sections__icontains=word))
+            .order_by("-meeting__date")
+            .values_list("id", "title")[:20]
+        )
+        return (time.perf_counter() - start) * 1000
+
+    def run_classes(self, terms: dict[str, list[str]]) -> dict:
+        import psycopg
+
+        results: dict[str, dict] = {}
+        with psycopg.connect(os.environ["DATABASE_URL"]) as raw:
+            for klass in CLASSES:
+                ours, ours_api, floor, naive = [], [], [], []
+                for term in terms[klass]:
+                    page, api = self.ours(klass, term)
+                    self.client.get(page)  # warm: first touch of this query's pages
+                    for _ in range(self.rounds):
+                        ours.append(self.time_get(page))
+                        if api:
+                            ours_api.append(self.time_get(api))
+                    sql = self.floor_sql(klass, term)
+                    if sql:
+                        raw.execute(*sql).fetchall()
+                        for _ in range(self.rounds):
+                            start = time.perf_counter()
+                            raw.execute(*sql).fetchall()
+                            floor.append((time.perf_counter() - start) * 1000)
+                    if klass in SEARCH_CLASSES:
+                        for _ in range(self.naive_rounds):
+                            naive.append(self.naive(term))
+                entry = {"ours": percentiles(ours), "ours_api": percentiles(ours_api), "floor": percentiles(floor)}
+                if naive:
+                    entry["naive"] = percentiles(naive)
+                entry["terms"] = terms[klass][:5]
+                results[klass] = entry
+                print(f"{klass:12} ours p95 {entry['ours']['p95_ms']:8.2f} ms"
+                      + (f"  floor p95 {entry['floor']['p95_ms']:8.2f} ms" if entry["floor"] else "")
+                      + (f"  naive p95 {entry['naive']['p95_ms']:9.2f} ms" if naive else ""))
+        return results
+
+    # -- ingest on the real path ------------------------------------------------------------
+    def ingest_throughput(self, items: int) -> dict:
+        """Minutes text → parse → write, into a scratch database of its own."""
+        from decisions.corpus import generate_meetings
+        from decisions.minutes import parse_minutes
+
+        texts = [text for _, text in generate_meetings(items, self.seed + 1)]
+        size = sum(len(t.encode()) for t in texts)
+        start = time.perf_counter()
+        for text in texts:
+            parse_minutes(text)
+        parse_s = time.perf_counter() - start
+        script = (
+            "import sys, time, hashlib\n"
+            "import django; django.setup()\n"
+            "from django.core.management import call_command\n"
+            "call_command('migrate', verbosity=0)\n"
+            "from decisions.corpus import generate_meetings\n"
+            "from decisions.minutes import parse_minutes\n"
+            "from decisions.services import PersonResolver, ingest_meeting\n"
+            f"texts = [t for _, t in generate_meetings({items}, {self.seed + 1})]\n"
+            "people = PersonResolver()\n"
+            "start = time.perf_counter()\n"
+            "n = 0\n"
+            "for i, text in enumerate(texts):\n"
+            "    r = ingest_meeting(parse_minutes(text), source_name=f'm{i}.txt', source_text=text,\n"
+            "                       sha256=hashlib.sha256(text.encode()).hexdigest(), people=people)\n"
+            "    n += r.items\n"
+            "print(n, time.perf_counter() - start)\n"
+        )
+        env = dict(os.environ)
+        _, _ = use_database("bench_ingest", fresh=True)
+        env["DATABASE_URL"] = os.environ["DATABASE_URL"]
+        try:
+            out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True,
+                                 check=True).stdout.split()
+        finally:
+            drop_database("bench_ingest")
+        done, seconds = int(out[0]), float(out[1])
+        return {"ingest_items": done, "ingest_items_per_s": round(done / seconds, 1),
+                "parse_mb_per_s": round(size / parse_s / 1e6, 2)}
+
+
+def database_sizes() -> dict:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_database_size(current_database())")
+        db_bytes = cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT coalesce(sum(pg_indexes_size(c.oid)), 0) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = 'public' AND c.relkind = 'r'"
+        )
+        index_bytes = int(cursor.fetchone()[0])
+        cursor.execute("SELECT pg_relation_size('item_search_vector_gin')")
+        gin_bytes = cursor.fetchone()[0]
+    return {"db_bytes": db_bytes, "index_bytes": index_bytes, "search_gin_bytes": gin_bytes}
+
+
+def markdown(result: dict) -> str:
+    lines = [
+        f"# Benchmark, {result['size']} items",
+        "",
+        f"Machine: {result['machine']}  ",
+        f"Date: {result['date']}",
+        "",
+        "| class | ours p50 | ours p95 | ours p99 | API p95 | floor p95 | ours/floor (p50) | naive p95 | naive/ours (p50) |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for klass, entry in result["classes"].items():
+        ours, floor, naive, api = entry["ours"], entry.get("floor"), entry.get("naive"), entry.get("ours_api")
+        cells = [klass, f"{ours['p50_ms']:.2f}", f"{ours['p95_ms']:.2f}", f"{ours['p99_ms']:.2f}"]
+        cells.append(f"{api['p95_ms']:.2f}" if api else "–")
+        cells += [f"{floor['p95_ms']:.2f}", f"{entry['ours_over_floor']:.2f}"] if floor else ["–", "–"]
+        cells += [f"{naive['p95_ms']:.1f}", f"{entry['naive_over_ours']:.1f}"] if naive else ["–", "–"]
+        lines.append("| " + " | ".join(cells) + " |")
+    lines += [
+        "",
+        f"- ingest, minutes text → parse → write: {result['ingest_items_per_s']} items/s "
+        f"({result.get('ingest_items')} items); parsing alone {result['parse_mb_per_s']} MB/s",
+        f"- corpus load {result['load_s']} s, index build {result['index_build_s']} s",
+        f"- database {result['db_bytes'] / 2**20:.0f} MiB, of which indexes {result['index_bytes'] / 2**20:.0f} MiB "
+        f"(search GIN {result['search_gin_bytes'] / 2**20:.0f} MiB)",
+        f"- peak memory (RSS) {result['peak_rss_bytes'] / 2**20:.0f} MiB",
+    ]
+    if result.get("load_test"):
+        lt = result["load_test"]
+        lines.append(
+            f"- HTTP load test ({lt['clients']} clients, {lt['seconds']} s, gunicorn {lt['workers']} workers): "
+            f"{lt['requests_per_s']} requests/s, p95 {lt['p95_ms']} ms, errors {lt['errors']}"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--size", default="100k", help="Corpus size: 10k, 100k (default), 1m or a number.")
+    parser.add_argument("--seed", type=int, default=1, help="Corpus seed (default 1).")
+    parser.add_argument("--rounds", type=int, default=5, help="Timed repetitions per query (default 5).")
+    parser.add_argument("--naive-rounds", type=int, default=1, help="Repetitions of the naive scan (default 1).")
+    parser.add_argument("--ingest-items", type=int, default=3000, help="Items for the ingest throughput run.")
+    parser.add_argument("--load-seconds", type=int, default=60, help="HTTP load test length; 0 skips it.")
+    parser.add_argument("--fresh", action="store_true", help="Rebuild the corpus database even if it exists.")
+    parser.add_argument("--drop", action="store_true", help="Drop the corpus database afterwards.")
+    parser.add_argument("--out", default=str(ROOT / "bench-results"), help="Output folder (default bench-results/).")
+    args = parser.parse_args()
+
+    size = parse_size(args.size)
+    label = args.size.lower()
+    db_name = f"bench_{size}"
+    url, _ = use_database(db_name, fresh=args.fresh)
+
+    import django
+
+    django.setup()
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()  # the test Client needs it; it also allows 'testserver' as host
+    print(f"Machine: {machine()}\nDatabase: {db_name}")
+    bench = Bench(size, args.seed, args.rounds, args.naive_rounds)
+    load = bench.load()
+    terms = bench.choose_terms()
+    classes = bench.run_classes(terms)
+    for entry in classes.values():
+        ours = entry["ours"]["p50_ms"]
+        if entry.get("floor"):
+            entry["ours_over_floor"] = round(ours / max(entry["floor"]["p50_ms"], 1e-6), 2)
+        if entry.get("naive"):
+            entry["naive_over_ours"] = round(entry["naive"]["p50_ms"] / max(ours, 1e-6), 1)
+    sizes = database_sizes()
+    result = {
+        "size": label,
+        "items": load["items"],
+        "machine": machine(),
+        "date": time.strftime("%Y-%m-%d %H:%M"),
+        "classes": classes,
+        "load_s": load["load_s"],
+        "index_build_s": load["index_build_s"],
+        "corpus_reused": load["reused"],
+        **sizes,
+    }
+    from django.db import connections
+
+    connections.close_all()
+    result.update(bench.ingest_throughput(args.ingest_items))
+    os.environ["DATABASE_URL"] = url
+    if args.load_seconds:
+        from scripts.loadtest import run_load_test
+
+        result["load_test"] = run_load_test(
+            database_url=url, seconds=args.load_seconds, clients=16,
+            urls=[bench.ours(k, t)[0] for k in SEARCH_CLASSES for t in terms[k]],
+        )
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    result["peak_rss_bytes"] = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, children) * 1024
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"{label}.json").write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    (out / f"{label}.md").write_text(markdown(result))
+    print(markdown(result))
+    if args.drop:
+        drop_database(db_name)
+
+
+if __name__ == "__main__":
+    main()
