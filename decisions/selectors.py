@@ -8,8 +8,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from decisions.minutes import normalize_case_number
-from decisions.models import AgendaItem, Case, Committee, Meeting, MeetingAbsence, Position, Vote
+from decisions.models import AgendaItem, Committee, Meeting, MeetingAbsence, Position, Vote
 
 
 def latest_meetings(*, limit: int = 10) -> QuerySet[Meeting]:
@@ -87,13 +86,3 @@ def item_detail(*, slug: str, date: dt.date, number: int) -> ItemPage:
     next_number = min((n for n in neighbours if n > number), default=None)
     return ItemPage(item, votes, absent, meeting_absences, previous_number, next_number)
 
-
-def case_timeline(*, number: str) -> tuple[Case, QuerySet[AgendaItem]]:
-    """A case and every agenda item with its number, across meetings, oldest first."""
-    case = get_object_or_404(Case, number=normalize_case_number(number))
-    items = (
-        case.items.select_related("meeting__committee")
-        .prefetch_related(Prefetch("votes", queryset=Vote.objects.select_related("person").order_by("line", "id")))
-        .order_by("meeting__date", "number")
-    )
-    return case, items

@@ -280,7 +280,8 @@ def test_deploy_check_is_clean_under_production_settings():
         "ARCHIVE_HTTPS": "1",
         "ARCHIVE_DEBUG": "0",
     }
-    env.pop("ARCHIVE_ALLOW_EPHEMERAL_KEY", None)
+    for name in ("ARCHIVE_ALLOW_EPHEMERAL_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"):
+        env.pop(name, None)
     proc = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,

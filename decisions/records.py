@@ -1,0 +1,844 @@
+"""Journalists' reads: case timelines, councillors' voting records, parties, committee members.
+
+Like `selectors`, every function here spans relations in a fixed, small number of queries
+(annotate/prefetch, never a query per row). Views parse the request, call one of these and
+render. Unknown cases, people and parties raise `NotFoundWithSuggestions` (an Http404 that
+carries close matches); filter values that name nothing raise `InvalidParameter`.
+
+Vocabulary:
+
+- a *named vote* is a Vote row with position for/against/abstain/reservation;
+  `absent` rows are item-level absences, `MeetingAbsence` is whole-meeting absence;
+- *dissent* is a named vote against the way its subject was decided: the outcome printed
+  for that subject (`AgendaItem.subject_outcomes`), or, when none was printed, the
+  majority of the named votes on it; a `for` on a rejected subject or an `against` on an
+  approved or recommended one;
+- *party dissent* is a named vote unlike the majority of the voter's own party (by the
+  letter printed on the vote) on the same item and subject, when at least two members of
+  that party voted on it;
+- an *implied position* is counted where a committee decided an item (approved, approved
+  with changes, recommended, rejected) with no named votes and no party-bloc votes (a bloc
+  vote is recorded dissent, even without names): every member of the
+  committee in that term (Membership) who was not absent is taken to have supported the
+  decision. Implied positions are reported apart from named votes, never mixed in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from django.contrib.postgres.search import TrigramSimilarity
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce, Greatest, Replace, Substr
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+
+from decisions.minutes import normalize_case_number
+from decisions.models import (
+    AgendaItem,
+    BlocVote,
+    Case,
+    Committee,
+    Meeting,
+    MeetingAbsence,
+    Membership,
+    Outcome,
+    Person,
+    PersonAlias,
+    Position,
+    Vote,
+)
+from decisions.parties import PARTIES, close_parties
+
+NAMED_POSITIONS = (Position.FOR, Position.AGAINST, Position.ABSTAIN, Position.RESERVATION)
+# Outcomes that are a decision one can be for or against.
+FOR_OUTCOMES = frozenset({Outcome.APPROVED, Outcome.APPROVED_WITH_CHANGES, Outcome.RECOMMENDED})
+AGAINST_OUTCOMES = frozenset({Outcome.REJECTED})
+DECIDING_OUTCOMES = FOR_OUTCOMES | AGAINST_OUTCOMES
+OUTCOME_LABELS = dict(Outcome.choices)
+# Heavy columns no list page needs: the whole minutes text, attachment text, the search vector.
+_HEAVY_ITEM = ("sections", "attachment_text", "search_vector", "meeting__source_text")
+_TERM = re.compile(r"^\d{4}-\d{4}$")
+# Case-number prefixes browse by the levels of the KLE code: 15 → 15.00 → 15.00.00 → 15.00.00-G01.
+_PREFIX = re.compile(r"^[0-9A-ZÆØÅ.\-]{0,40}$")
+_PREFIX_LEVELS = (2, 5, 8, 12)
+SUGGESTION_THRESHOLD = 0.3
+
+
+class NotFoundWithSuggestions(Http404):
+    """Nothing by that name; `suggestions` are (URL argument, label) pairs of close matches."""
+
+    def __init__(self, *, kind: str, query: str, suggestions: list[tuple[str, str]]):
+        super().__init__(f"No {kind} {query!r}")
+        self.kind, self.query, self.suggestions = kind, query, suggestions
+
+
+class InvalidParameter(ValueError):
+    """A request parameter that cannot be used; `message` is shown to the user (400)."""
+
+    def __init__(self, name: str, message: str):
+        super().__init__(f"{name}: {message}")
+        self.name, self.message = name, message
+
+
+def printable(text: str, *, limit: int = 100) -> str:
+    """Typed text without control characters (PostgreSQL refuses NUL), cut to `limit`."""
+    return "".join(ch for ch in (text or "")[: limit * 2] if ch.isprintable())[:limit]
+
+
+def _subquery_count(queryset: QuerySet) -> Coalesce:
+    """COUNT(*) of a correlated queryset as an annotation (no join, so no row multiplication)."""
+    counted = queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def _side(outcome: str) -> str | None:
+    if outcome in FOR_OUTCOMES:
+        return Position.FOR
+    if outcome in AGAINST_OUTCOMES:
+        return Position.AGAINST
+    return None
+
+
+def _majority(counts: Counter) -> str | None:
+    """The position more than half of the counted voters took, if any."""
+    total = sum(counts.values())
+    for position, n in counts.items():
+        if 2 * n > total:
+            return position
+    return None
+
+
+# --- Cases -------------------------------------------------------------------------------
+
+
+@dataclass
+class SubjectTally:
+    """The named votes on one subject of an item, and how the subject was decided."""
+
+    subject: str
+    counts: dict[str, int]
+    outcome: str  # as printed in subject_outcomes, or ""
+
+    @property
+    def outcome_label(self) -> str:
+        return str(OUTCOME_LABELS.get(self.outcome, ""))
+
+    @property
+    def for_count(self) -> int:
+        return self.counts.get(Position.FOR, 0)
+
+    @property
+    def against_count(self) -> int:
+        return self.counts.get(Position.AGAINST, 0)
+
+    @property
+    def abstain_count(self) -> int:
+        return self.counts.get(Position.ABSTAIN, 0)
+
+    @property
+    def reservation_count(self) -> int:
+        return self.counts.get(Position.RESERVATION, 0)
+
+
+def subject_tallies(item: AgendaItem, votes: list[Vote]) -> list[SubjectTally]:
+    """Per subject, in the order first voted on: counts of named positions and the printed outcome."""
+    counts: dict[str, Counter] = {}
+    for vote in votes:
+        if vote.position in NAMED_POSITIONS:
+            counts.setdefault(vote.subject, Counter())[vote.position] += 1
+    return [
+        SubjectTally(subject, dict(c), (item.subject_outcomes or {}).get(subject, "")) for subject, c in counts.items()
+    ]
+
+
+@dataclass
+class CaseEntry:
+    item: AgendaItem
+    votes: list[Vote]
+    absent: list[Vote]
+    tallies: list[SubjectTally]
+
+
+@dataclass
+class CasePage:
+    case: Case
+    entries: list[CaseEntry]
+
+    @property
+    def committees(self) -> list[str]:
+        return sorted({e.item.meeting.committee.name for e in self.entries})
+
+    @property
+    def first_date(self) -> dt.date | None:
+        return self.entries[0].item.meeting.date if self.entries else None
+
+    @property
+    def last_date(self) -> dt.date | None:
+        return self.entries[-1].item.meeting.date if self.entries else None
+
+
+def case_suggestions(*, number: str, limit: int = 5) -> list[tuple[str, str]]:
+    """Case numbers most like a typed one (trigram similarity), then those sharing its KLE code."""
+    text = printable(normalize_case_number(number or ""), limit=40)
+    if not text:
+        return []
+    similar = list(
+        Case.objects.annotate(similarity=TrigramSimilarity("number", text))
+        .filter(similarity__gt=SUGGESTION_THRESHOLD)
+        .order_by("-similarity", "number")
+        .values_list("number", flat=True)[:limit]
+    )
+    if len(similar) < limit and len(text) >= 8:
+        similar += [
+            n
+            for n in Case.objects.filter(number__startswith=text[:8])
+            .exclude(number__in=similar)
+            .order_by("number")
+            .values_list("number", flat=True)[: limit - len(similar)]
+        ]
+    return [(n, n) for n in similar]
+
+
+def case_page(*, number: str) -> CasePage:
+    """A case and every item with its number across meetings and committees, oldest first,
+    with each item's named votes, tallies per subject, bloc votes and item-level absences."""
+    normalized = printable(normalize_case_number(number or ""), limit=200)
+    case = Case.objects.filter(number=normalized).first()
+    if case is None:
+        raise NotFoundWithSuggestions(kind="case", query=normalized, suggestions=case_suggestions(number=normalized))
+    items = list(
+        case.items.select_related("meeting__committee")
+        .defer("attachment_text", "search_vector", "meeting__source_text")
+        .prefetch_related(
+            Prefetch("votes", queryset=Vote.objects.select_related("person").order_by("line", "id")),
+            "bloc_votes",
+        )
+        .order_by("meeting__date", "number")
+    )
+    entries = []
+    for item in items:
+        votes = list(item.votes.all())
+        entries.append(
+            CaseEntry(
+                item=item,
+                votes=[v for v in votes if v.position != Position.ABSENT],
+                absent=[v for v in votes if v.position == Position.ABSENT],
+                tallies=subject_tallies(item, votes),
+            )
+        )
+    return CasePage(case, entries)
+
+
+def normalize_prefix(raw: str) -> str:
+    """A typed case-number prefix, normalized like case numbers; InvalidParameter if it cannot be one."""
+    prefix = normalize_case_number(raw or "")
+    if not _PREFIX.match(prefix):
+        raise InvalidParameter(
+            "prefix", str(_("Et præfiks må kun indeholde cifre, punktummer, bindestreger og bogstaver, fx 15.00."))
+        )
+    return prefix
+
+
+@dataclass
+class CaseIndex:
+    prefix: str
+    groups: list[tuple[str, int]]  # next-level prefixes with their number of cases
+    cases: QuerySet[Case]
+
+
+def case_index(*, prefix: str = "") -> CaseIndex:
+    """Cases whose number starts with `prefix` (annotated with item count, first and last
+    treatment and the first title), and the next level of prefixes to browse by."""
+    prefix = normalize_prefix(prefix)
+    cases = Case.objects.filter(number__startswith=prefix) if prefix else Case.objects.all()
+    first_item = AgendaItem.objects.filter(case=OuterRef("pk")).order_by("meeting__date", "number")
+    annotated = cases.annotate(
+        item_count=Count("items"),
+        first_date=Min("items__meeting__date"),
+        last_date=Max("items__meeting__date"),
+        first_title=Subquery(first_item.values("title")[:1]),
+    ).order_by("number")
+    level = next((n for n in _PREFIX_LEVELS if n > len(prefix.rstrip(".-"))), None)
+    groups: list[tuple[str, int]] = []
+    if level is not None:
+        rows = (
+            cases.annotate(group=Substr("number", 1, level))
+            .values_list("group")
+            .annotate(n=Count("id"))
+            .order_by("group")
+        )
+        groups = [(g, n) for g, n in rows]
+        if len(groups) == 1 and groups[0][0] == prefix:
+            groups = []
+    return CaseIndex(prefix, groups, annotated)
+
+
+# --- People --------------------------------------------------------------------------------
+
+
+def person_suggestions(*, text: str, limit: int = 5) -> list[tuple[str, str]]:
+    """People whose name, spelling or slug is most like `text` (a slug or a name)."""
+    words = " ".join(re.findall(r"\w+", (text or "").replace("-", " ")))[:100]
+    if len(words) < 2:
+        return []
+    best_alias = (
+        PersonAlias.objects.filter(person=OuterRef("pk"))
+        .annotate(similarity=TrigramSimilarity("name", words))
+        .order_by("-similarity")
+        .values("similarity")[:1]
+    )
+    rows = (
+        Person.objects.annotate(
+            similarity=Greatest(
+                Coalesce(Subquery(best_alias), Value(0.0)),
+                TrigramSimilarity(Replace("slug", Value("-"), Value(" ")), words),
+            )
+        )
+        .filter(similarity__gt=SUGGESTION_THRESHOLD)
+        .order_by("-similarity", "name")
+        .values_list("slug", "name", "party")[:limit]
+    )
+    return [(slug, f"{name} ({party})" if party else name) for slug, name, party in rows]
+
+
+def _named_like(people: QuerySet[Person], q: str) -> QuerySet[Person]:
+    """People whose name or any spelling contains `q` (case-insensitive)."""
+    q = printable(q).strip()
+    if not q:
+        return people
+    spelled = PersonAlias.objects.filter(person=OuterRef("pk"), name__icontains=q)
+    return people.filter(Q(name__icontains=q) | Exists(spelled))
+
+
+def people_index(*, q: str = "") -> QuerySet[Person]:
+    """People (searched by name or any spelling) with their committees, spellings and counts."""
+    return (
+        _named_like(Person.objects.all(), q)
+        .annotate(
+            named_votes=_subquery_count(Vote.objects.filter(person=OuterRef("pk"), position__in=NAMED_POSITIONS)),
+            absent_items=_subquery_count(Vote.objects.filter(person=OuterRef("pk"), position=Position.ABSENT)),
+            absent_meetings=_subquery_count(MeetingAbsence.objects.filter(person=OuterRef("pk"))),
+        )
+        .prefetch_related(
+            Prefetch(
+                "memberships",
+                queryset=Membership.objects.select_related("committee").order_by("committee__name", "-term"),
+            ),
+            "aliases",
+        )
+        .order_by("name", "pk")
+    )
+
+
+def get_person(*, slug: str) -> Person:
+    person = Person.objects.prefetch_related("aliases").filter(slug=slug).first()
+    if person is None:
+        raise NotFoundWithSuggestions(kind="person", query=slug, suggestions=person_suggestions(text=slug))
+    return person
+
+
+@dataclass
+class RecordRow:
+    """One of a person's Vote rows, with how its subject was decided and whether it was dissent."""
+
+    vote: Vote
+    outcome: str = ""  # the printed outcome of the subject, or ""
+    side: str | None = None  # the side that carried: "for", "against", or None if unknown
+    dissent: bool = False
+    party_dissent: bool = False
+
+    @property
+    def decided_label(self) -> str:
+        if self.outcome:
+            return str(OUTCOME_LABELS.get(self.outcome, self.outcome))
+        if self.side == Position.FOR:
+            return str(_("flertal for (optalt)"))
+        if self.side == Position.AGAINST:
+            return str(_("flertal imod (optalt)"))
+        return ""
+
+
+def _filtered(queryset: QuerySet, *, prefix: str, year: int | None, committee: Committee | None) -> QuerySet:
+    if year is not None:
+        queryset = queryset.filter(**{f"{prefix}date__year": year})
+    if committee is not None:
+        queryset = queryset.filter(**{f"{prefix}committee": committee})
+    return queryset
+
+
+def person_record(
+    *, person: Person, year: int | None = None, committee: Committee | None = None, position: str | None = None
+) -> list[RecordRow]:
+    """The person's Vote rows (named votes and item-level absences), oldest first, each with
+    the decision on its subject, dissent and party dissent. Three queries."""
+    votes_qs = _filtered(Vote.objects.filter(person=person), prefix="item__meeting__", year=year, committee=committee)
+    votes = list(
+        votes_qs.select_related("item__meeting__committee")
+        .defer(*(f"item__{f}" for f in _HEAVY_ITEM))
+        .order_by("item__meeting__date", "item__number", "line", "id")
+    )
+    # Every named vote on the same items decides majorities; one query for all of them.
+    others = Vote.objects.filter(item_id__in=votes_qs.values("item_id"), position__in=NAMED_POSITIONS)
+    by_subject: dict[tuple[int, str], Counter] = {}
+    by_party: dict[tuple[int, str, str], Counter] = {}
+    for item_id, subject, pos, party in others.values_list("item_id", "subject", "position", "party"):
+        by_subject.setdefault((item_id, subject), Counter())[pos] += 1
+        if party:
+            by_party.setdefault((item_id, subject, party), Counter())[pos] += 1
+    rows = []
+    for vote in votes:
+        row = RecordRow(vote)
+        if vote.position in NAMED_POSITIONS:
+            row.outcome = (vote.item.subject_outcomes or {}).get(vote.subject, "")
+            if row.outcome:
+                row.side = _side(row.outcome)
+            else:
+                counts = by_subject.get((vote.item_id, vote.subject), Counter())
+                if counts[Position.FOR] != counts[Position.AGAINST]:
+                    row.side = Position.FOR if counts[Position.FOR] > counts[Position.AGAINST] else Position.AGAINST
+            row.dissent = (vote.position, row.side) in (
+                (Position.FOR, Position.AGAINST),
+                (Position.AGAINST, Position.FOR),
+            )
+            party_counts = by_party.get((vote.item_id, vote.subject, vote.party)) if vote.party else None
+            if party_counts and sum(party_counts.values()) >= 2:
+                majority = _majority(party_counts)
+                row.party_dissent = majority is not None and vote.position != majority
+        rows.append(row)
+    if position:
+        rows = [r for r in rows if r.vote.position == position]
+    return rows
+
+
+def implied_positions(
+    *, person: Person, year: int | None = None, committee: Committee | None = None
+) -> QuerySet[AgendaItem]:
+    """Items the person's committee decided with no named votes and no party-bloc votes while
+    the person was a member (that term) and not absent: the person is taken to have supported
+    the decision."""
+    member = Membership.objects.filter(
+        person=person, committee=OuterRef("meeting__committee"), term=OuterRef("meeting__term")
+    )
+    named = Vote.objects.filter(item=OuterRef("pk"), position__in=NAMED_POSITIONS)
+    blocs = BlocVote.objects.filter(item=OuterRef("pk"))
+    absent_item = Vote.objects.filter(item=OuterRef("pk"), person=person, position=Position.ABSENT)
+    absent_meeting = MeetingAbsence.objects.filter(meeting=OuterRef("meeting"), person=person)
+    items = (
+        AgendaItem.objects.filter(
+            outcome__in=DECIDING_OUTCOMES,
+            meeting__committee__in=Membership.objects.filter(person=person).values("committee"),
+        )
+        .filter(Exists(member))
+        .exclude(Exists(named))
+        .exclude(Exists(blocs))
+        .exclude(Exists(absent_item))
+        .exclude(Exists(absent_meeting))
+    )
+    return (
+        _filtered(items, prefix="meeting__", year=year, committee=committee)
+        .select_related("meeting__committee")
+        .defer("sections", "attachment_text", "search_vector", "meeting__source_text")
+        .order_by("meeting__date", "number")
+    )
+
+
+def person_meeting_absences(
+    *, person: Person, year: int | None = None, committee: Committee | None = None
+) -> QuerySet[MeetingAbsence]:
+    return (
+        _filtered(MeetingAbsence.objects.filter(person=person), prefix="meeting__", year=year, committee=committee)
+        .select_related("meeting__committee")
+        .defer("meeting__source_text")
+        .order_by("meeting__date")
+    )
+
+
+@dataclass
+class Figures:
+    """A person's figures over a (filtered) record; implied positions are counted apart."""
+
+    for_count: int = 0
+    against: int = 0
+    abstain: int = 0
+    reservation: int = 0
+    absent_items: int = 0
+    absent_meetings: int = 0
+    dissent: int = 0
+    party_dissent: int = 0
+    implied: int = 0
+
+    @property
+    def named(self) -> int:
+        return self.for_count + self.against + self.abstain + self.reservation
+
+    @property
+    def bars(self) -> list[tuple[str, str, int]]:
+        """(css key, label, value) for the bar chart of positions and absences."""
+        return [
+            ("for", str(_("For")), self.for_count),
+            ("against", str(_("Imod")), self.against),
+            ("abstain", str(_("Undlod at stemme")), self.abstain),
+            ("reservation", str(_("Forbehold")), self.reservation),
+            ("absent", str(_("Fravær, punkt")), self.absent_items),
+            ("absent-meeting", str(_("Fravær, hele møder")), self.absent_meetings),
+        ]
+
+    @property
+    def bar_max(self) -> int:
+        return max([value for _, _, value in self.bars] + [1])
+
+
+def person_figures(*, rows: list[RecordRow], meeting_absences: int, implied: int) -> Figures:
+    """Figures from a person's unfiltered-by-position record rows."""
+    positions = Counter(r.vote.position for r in rows)
+    return Figures(
+        for_count=positions[Position.FOR],
+        against=positions[Position.AGAINST],
+        abstain=positions[Position.ABSTAIN],
+        reservation=positions[Position.RESERVATION],
+        absent_items=positions[Position.ABSENT],
+        absent_meetings=meeting_absences,
+        dissent=sum(r.dissent for r in rows),
+        party_dissent=sum(r.party_dissent for r in rows),
+        implied=implied,
+    )
+
+
+@dataclass
+class PersonPage:
+    person: Person
+    memberships: list[Membership]
+    roles: list[str]
+    rows: list[RecordRow]
+    figures: Figures
+    implied: list[AgendaItem]
+    meeting_absences: list[MeetingAbsence]
+    years: list[int]
+    committees: list[Committee]
+    year: int | None = None
+    committee: Committee | None = None
+    position: str = ""
+
+    @property
+    def party_name(self) -> str:
+        return PARTIES.get(self.person.party, "")
+
+
+def committee_by_slug(slug: str | None) -> Committee | None:
+    """The committee for a filter value; InvalidParameter if none has that slug."""
+    if not slug:
+        return None
+    committee = Committee.objects.filter(slug=slug).first()
+    if committee is None:
+        raise InvalidParameter("committee", str(_("Der er intet udvalg med det korte navn.")))
+    return committee
+
+
+def person_page(*, slug: str, year: int | None = None, committee: str | None = None, position: str = "") -> PersonPage:
+    """Everything the person page shows. The figures follow the year and committee filters;
+    the position filter narrows the tables only."""
+    person = get_person(slug=slug)
+    committee_obj = committee_by_slug(committee)
+    rows = person_record(person=person, year=year, committee=committee_obj)
+    absences = list(person_meeting_absences(person=person, year=year, committee=committee_obj))
+    implied = list(implied_positions(person=person, year=year, committee=committee_obj))
+    memberships = list(person.memberships.select_related("committee").order_by("committee__name", "-term"))
+    years = sorted(
+        {
+            *Vote.objects.filter(person=person).values_list("item__meeting__date__year", flat=True).distinct(),
+            *MeetingAbsence.objects.filter(person=person).values_list("meeting__date__year", flat=True).distinct(),
+        },
+        reverse=True,
+    )
+    roles = sorted(
+        {r.vote.role for r in rows if r.vote.role}
+        | {a.role for a in absences if a.role}
+        | {m.role for m in memberships if m.role}
+    )
+    figures = person_figures(rows=rows, meeting_absences=len(absences), implied=len(implied))
+    if position:
+        rows = [r for r in rows if r.vote.position == position]
+        implied = implied if position == Position.FOR else []
+        absences = absences if position == Position.ABSENT else []
+    committees = sorted({m.committee for m in memberships}, key=lambda c: c.name)
+    return PersonPage(
+        person=person,
+        memberships=memberships,
+        roles=roles,
+        rows=rows,
+        figures=figures,
+        implied=implied,
+        meeting_absences=absences,
+        years=years,
+        committees=committees,
+        year=year,
+        committee=committee_obj,
+        position=position,
+    )
+
+
+# --- Parties -------------------------------------------------------------------------------
+
+
+@dataclass
+class PartyPage:
+    letter: str
+    name: str
+    members: QuerySet[Person]
+    vote_groups: QuerySet  # per item and subject: counts of the party's named positions
+    blocs: QuerySet[BlocVote]
+    figures: dict[str, int]
+
+
+def party_overview(*, letter: str) -> PartyPage:
+    """A party: members seen (by their party or a vote printed with the letter), how its
+    members voted per item and subject, and the party-bloc votes naming it.
+    `vote_groups` is paginated by the view; `party_vote_rows` makes a page's rows."""
+    if letter not in PARTIES:
+        raise NotFoundWithSuggestions(
+            kind="party",
+            query=letter,
+            suggestions=[(k, f"{k} – {name}") for k, name in close_parties(letter)],
+        )
+    printed = Vote.objects.filter(person=OuterRef("pk"), party=letter)
+    members = (
+        Person.objects.filter(Q(party=letter) | Exists(printed))
+        .annotate(
+            named_votes=_subquery_count(
+                Vote.objects.filter(person=OuterRef("pk"), party=letter, position__in=NAMED_POSITIONS)
+            )
+        )
+        .order_by("name")
+    )
+    named = Vote.objects.filter(party=letter, position__in=NAMED_POSITIONS)
+    counts = {p: Count("id", filter=Q(position=p)) for p in NAMED_POSITIONS}
+    groups = (
+        named.values("item_id", "subject")
+        .annotate(
+            date=Max("item__meeting__date"),
+            number=Max("item__number"),
+            **{f"n_{p}": c for p, c in counts.items()},
+        )
+        .order_by("-date", "number", "subject")
+    )
+    totals = named.aggregate(
+        votes=Count("id"),
+        items=Count("item", distinct=True),
+        **{str(p): Count("id", filter=Q(position=p)) for p in NAMED_POSITIONS},
+    )
+    blocs = (
+        BlocVote.objects.filter(parties__contains=[letter])
+        .select_related("item__meeting__committee")
+        .defer(*(f"item__{f}" for f in _HEAVY_ITEM))
+        .order_by("-item__meeting__date", "item__number", "line")
+    )
+    return PartyPage(letter, PARTIES[letter], members, groups, blocs, totals)
+
+
+@dataclass
+class PartyVoteRow:
+    """How a party's members voted on one subject of one item."""
+
+    item: AgendaItem
+    subject: str
+    counts: dict[str, int]
+    outcome: str  # the subject's printed outcome, or ""
+
+    @property
+    def majority(self) -> str | None:
+        return _majority(Counter(self.counts))
+
+    @property
+    def majority_label(self) -> str:
+        return str(dict(Position.choices).get(self.majority, _("delt")))
+
+    @property
+    def split(self) -> bool:
+        return sum(1 for n in self.counts.values() if n) > 1
+
+    @property
+    def outcome_label(self) -> str:
+        return str(OUTCOME_LABELS.get(self.outcome, ""))
+
+
+def party_vote_rows(*, groups: list[dict]) -> list[PartyVoteRow]:
+    """The rows of one page of a party's vote groups, with their items (one query)."""
+    items = (
+        AgendaItem.objects.filter(pk__in=[g["item_id"] for g in groups])
+        .select_related("meeting__committee")
+        .defer("sections", "attachment_text", "search_vector", "meeting__source_text")
+    )
+    by_id = {item.pk: item for item in items}
+    rows = []
+    for group in groups:
+        item = by_id[group["item_id"]]
+        counts = {str(p): group[f"n_{p}"] for p in NAMED_POSITIONS if group[f"n_{p}"]}
+        rows.append(
+            PartyVoteRow(item, group["subject"], counts, (item.subject_outcomes or {}).get(group["subject"], ""))
+        )
+    return rows
+
+
+# --- Committees ----------------------------------------------------------------------------
+
+
+@dataclass
+class TermMembers:
+    term: str
+    meetings: int
+    memberships: list[Membership]
+
+
+@dataclass
+class CommitteeMembers:
+    committee: Committee
+    terms: list[TermMembers]
+    term: str | None
+
+
+def committee_members(*, committee: str, term: str | None = None) -> CommitteeMembers:
+    """A committee's members per term (derived from its minutes unless an editor set them),
+    newest term first, with attendance: meetings in the term, whole-meeting and item-level
+    absences, named votes."""
+    committee_obj = Committee.objects.filter(slug=committee).first()
+    if committee_obj is None:
+        raise Http404(committee)
+    if term and not _TERM.match(term):
+        raise InvalidParameter("term", str(_("En valgperiode skrives som to årstal, fx 2018-2021.")))
+    memberships = Membership.objects.filter(committee=committee_obj)
+    if term:
+        memberships = memberships.filter(term=term)
+    in_term = {"committee": OuterRef("committee"), "term": OuterRef("term"), "person": OuterRef("person")}
+    memberships = (
+        memberships.select_related("person")
+        .annotate(
+            meeting_absences=_subquery_count(
+                MeetingAbsence.objects.filter(
+                    person=OuterRef("person"), meeting__committee=OuterRef("committee"), meeting__term=OuterRef("term")
+                )
+            ),
+            item_absences=_subquery_count(
+                Vote.objects.filter(
+                    position=Position.ABSENT,
+                    person=in_term["person"],
+                    item__meeting__committee=in_term["committee"],
+                    item__meeting__term=in_term["term"],
+                )
+            ),
+            named_votes=_subquery_count(
+                Vote.objects.filter(
+                    position__in=NAMED_POSITIONS,
+                    person=in_term["person"],
+                    item__meeting__committee=in_term["committee"],
+                    item__meeting__term=in_term["term"],
+                )
+            ),
+        )
+        .order_by("-term", "person__name")
+    )
+    meetings = dict(
+        Meeting.objects.filter(committee=committee_obj).values_list("term").annotate(n=Count("id")).order_by()
+    )
+    terms: dict[str, TermMembers] = {}
+    for membership in memberships:
+        terms.setdefault(
+            membership.term, TermMembers(membership.term, meetings.get(membership.term, 0), [])
+        ).memberships.append(membership)
+    return CommitteeMembers(committee_obj, list(terms.values()), term)
+
+
+# --- Open data -----------------------------------------------------------------------------
+
+
+def _meetings_with_items() -> QuerySet[Meeting]:
+    items = (
+        AgendaItem.objects.defer("attachment_text", "search_vector")
+        .order_by("number")
+        .prefetch_related(
+            Prefetch("votes", queryset=Vote.objects.select_related("person").order_by("line", "id")), "attachments"
+        )
+    )
+    return (
+        Meeting.objects.select_related("committee")
+        .defer("source_text")
+        .prefetch_related(Prefetch("items", queryset=items))
+    )
+
+
+def meetings_with_items(*, date: dt.date | None = None, committee: str | None = None) -> QuerySet[Meeting]:
+    """Meetings, newest first, optionally on one date and of one committee (by slug), with
+    their items, votes and attachments prefetched."""
+    meetings = _meetings_with_items()
+    if date is not None:
+        meetings = meetings.filter(date=date)
+    if committee:
+        meetings = meetings.filter(committee=committee_by_slug(committee))
+    return meetings.order_by("-date", "committee__name", "pk")
+
+
+def meeting_by_id(*, pk: int) -> Meeting:
+    meeting = _meetings_with_items().filter(pk=pk).first()
+    if meeting is None:
+        raise NotFoundWithSuggestions(kind="meeting", query=str(pk), suggestions=[])
+    return meeting
+
+
+def _people_with_record() -> QuerySet[Person]:
+    votes = (
+        Vote.objects.select_related("item__meeting__committee")
+        .defer(*(f"item__{f}" for f in _HEAVY_ITEM))
+        .order_by("item__meeting__date", "item__number", "line", "id")
+    )
+    absences = MeetingAbsence.objects.select_related("meeting__committee").defer("meeting__source_text")
+    return Person.objects.prefetch_related(
+        "aliases", Prefetch("votes", queryset=votes), Prefetch("meeting_absences", queryset=absences)
+    )
+
+
+def people_with_record(*, q: str = "") -> QuerySet[Person]:
+    """People (searched by name or spelling) with aliases, Vote rows and meeting absences prefetched."""
+    return _named_like(_people_with_record(), q).order_by("name", "pk")
+
+
+def person_with_record(*, slug: str) -> Person:
+    person = _people_with_record().filter(slug=slug).first()
+    if person is None:
+        raise NotFoundWithSuggestions(kind="person", query=slug, suggestions=person_suggestions(text=slug))
+    return person
+
+
+def vote_rows():
+    """Every Vote row as (date, committee, item number, case number, person, party, position,
+    subject), oldest meeting first; streamed from the database in chunks."""
+    return (
+        Vote.objects.order_by("item__meeting__date", "item__meeting__committee__name", "item__number", "line", "id")
+        .values_list(
+            "item__meeting__date",
+            "item__meeting__committee__name",
+            "item__number",
+            "item__case_number",
+            "person__name",
+            "party",
+            "position",
+            "subject",
+        )
+        .iterator(chunk_size=2000)
+    )

@@ -1,0 +1,146 @@
+"""Shared by the journalists' pages: strict parameter parsing, 400 and helpful 404 answers."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+
+from django.core.paginator import EmptyPage, Page, Paginator
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from decisions import search as item_search
+from decisions.models import Outcome, Position
+from decisions.records import InvalidParameter, NotFoundWithSuggestions
+
+MAX_PAGE = 100_000
+
+
+def parse_year(request: HttpRequest) -> int | None:
+    raw = request.GET.get("year", "").strip()
+    if not raw:
+        return None
+    if not raw.isascii() or not raw.isdigit() or not 1900 <= int(raw) <= 2200:
+        raise InvalidParameter("year", _("Året skal være et årstal med fire cifre, fx 2019."))
+    return int(raw)
+
+
+def parse_position(request: HttpRequest) -> str:
+    raw = request.GET.get("position", "").strip()
+    if raw and raw not in Position.values:
+        raise InvalidParameter(
+            "position", _("Stillingen skal være en af: %(values)s.") % {"values": ", ".join(Position.values)}
+        )
+    return raw
+
+
+def parse_page_number(request: HttpRequest) -> int:
+    raw = request.GET.get("page", "").strip()
+    if not raw:
+        return 1
+    if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
+        raise InvalidParameter("page", _("Sidetallet skal være et helt tal fra 1 og op."))
+    return int(raw)
+
+
+def paginate(request: HttpRequest, object_list, per_page: int) -> Page:
+    """One page of `object_list`; a malformed page number is a 400, one past the end a 404."""
+    number = parse_page_number(request)
+    paginator = Paginator(object_list, per_page)
+    try:
+        return paginator.page(number)
+    except EmptyPage:  # an empty list still has its page 1
+        raise NotFoundWithSuggestions(kind="page", query=str(number), suggestions=[]) from None
+
+
+def checked_search(request: HttpRequest, *, default_sort: str) -> tuple[item_search.ParsedQuery, object]:
+    """The search page's query, filters and order from a query string, strictly: an unknown
+    sort or a filter value that cannot be used is an InvalidParameter (the page ignores them)."""
+    query = item_search.parse_query(request.GET.get("q", ""))
+    sort = request.GET.get("sort", "").strip() or default_sort
+    if sort not in item_search.SORTS:
+        raise InvalidParameter(
+            "sort", _("Sorteringen skal være en af: %(values)s.") % {"values": ", ".join(item_search.SORTS)}
+        )
+    if query.is_empty and sort == "relevance":
+        sort = "newest"
+    results, filterset = item_search.search_items(query=query, filter_data=request.GET, sort=sort)
+    if filterset.errors:
+        name = sorted(filterset.errors)[0]
+        raise InvalidParameter(name, _filter_message(name))
+    return query, results
+
+
+def _filter_message(name: str) -> str:
+    messages = {
+        "year": _("Året skal være et årstal med fire cifre, fx 2019."),
+        "committee": _("Der er intet udvalg med det korte navn."),
+        "category": _("Kategorien skal være A, B, C eller D."),
+        "outcome": _("Udfaldet skal være en af: %(values)s.") % {"values": ", ".join(Outcome.values)},
+        "votes": _("votes skal være true eller false."),
+    }
+    return messages.get(name, _("Filteret %(name)s har en værdi, der ikke kan bruges.") % {"name": name})
+
+
+def bad_request(request: HttpRequest, error: InvalidParameter) -> HttpResponse:
+    return render(
+        request,
+        "decisions/bad_request.html",
+        {"parameter": error.name, "message": error.message},
+        status=400,
+    )
+
+
+def not_found(request: HttpRequest, error: NotFoundWithSuggestions) -> HttpResponse:
+    return render(
+        request,
+        "decisions/not_found.html",
+        {"kind": error.kind, "query": error.query, "suggestions": error.suggestions},
+        status=404,
+    )
+
+
+def html_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Answer InvalidParameter with a 400 page and NotFoundWithSuggestions with a 404 page."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except InvalidParameter as error:
+            return bad_request(request, error)
+        except NotFoundWithSuggestions as error:
+            return not_found(request, error)
+
+    return wrapped
+
+
+def _not_found_message(error: NotFoundWithSuggestions) -> str:
+    messages = {
+        "case": _("Ingen sag har nummeret %(query)s."),
+        "person": _("Ingen person har det korte navn %(query)s."),
+        "meeting": _("Intet møde har id %(query)s."),
+        "page": _("Side %(query)s findes ikke."),
+    }
+    return messages.get(error.kind, _("%(query)s findes ikke.")) % {"query": error.query}
+
+
+def json_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """The same for the JSON API: {"error": …} with 400 or 404 (and suggestions)."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except InvalidParameter as error:
+            return JsonResponse(
+                {"error": error.message, "parameter": error.name}, status=400, json_dumps_params={"ensure_ascii": False}
+            )
+        except NotFoundWithSuggestions as error:
+            body = {"error": _not_found_message(error)}
+            if error.kind in ("case", "person", "party"):
+                body["suggestions"] = [key for key, _label in error.suggestions]
+            return JsonResponse(body, status=404, json_dumps_params={"ensure_ascii": False})
+
+    return wrapped
