@@ -107,6 +107,16 @@ STORAGES = {
     },
 }
 
+# A table in the same database, so every process (web workers, `ingest`) sees one cache;
+# search facet counts are cached per archive generation, which every ingest bumps.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "archive_cache",
+        "OPTIONS": {"MAX_ENTRIES": 20000},
+    }
+}
+
 # Minutes files larger than this are refused before they are read (ingest and upload).
 ARCHIVE_MAX_MINUTES_BYTES = int(os.environ.get("ARCHIVE_MAX_MINUTES_BYTES", 20 * 1024 * 1024))
 

@@ -529,7 +529,8 @@ class PersonPage:
     roles: list[str]
     rows: list[RecordRow]
     figures: Figures
-    implied: list[AgendaItem]
+    implied: list[AgendaItem]  # the first IMPLIED_SHOWN of them
+    implied_total: int
     meeting_absences: list[MeetingAbsence]
     years: list[int]
     committees: list[Committee]
@@ -552,6 +553,9 @@ def committee_by_slug(slug: str | None) -> Committee | None:
     return committee
 
 
+IMPLIED_SHOWN = 25
+
+
 def person_page(*, slug: str, year: int | None = None, committee: str | None = None, position: str = "") -> PersonPage:
     """Everything the person page shows. The figures follow the year and committee filters;
     the position filter narrows the tables only."""
@@ -559,7 +563,10 @@ def person_page(*, slug: str, year: int | None = None, committee: str | None = N
     committee_obj = committee_by_slug(committee)
     rows = person_record(person=person, year=year, committee=committee_obj)
     absences = list(person_meeting_absences(person=person, year=year, committee=committee_obj))
-    implied = list(implied_positions(person=person, year=year, committee=committee_obj))
+    implied_items = implied_positions(person=person, year=year, committee=committee_obj)
+    # A long-serving member has thousands of implied positions: count them all, list a few.
+    implied = list(implied_items[:IMPLIED_SHOWN])
+    implied_total = len(implied) if len(implied) < IMPLIED_SHOWN else implied_items.count()
     memberships = list(person.memberships.select_related("committee").order_by("committee__name", "-term"))
     years = sorted(
         {
@@ -573,10 +580,10 @@ def person_page(*, slug: str, year: int | None = None, committee: str | None = N
         | {a.role for a in absences if a.role}
         | {m.role for m in memberships if m.role}
     )
-    figures = person_figures(rows=rows, meeting_absences=len(absences), implied=len(implied))
+    figures = person_figures(rows=rows, meeting_absences=len(absences), implied=implied_total)
     if position:
         rows = [r for r in rows if r.vote.position == position]
-        implied = implied if position == Position.FOR else []
+        implied, implied_total = (implied, implied_total) if position == Position.FOR else ([], 0)
         absences = absences if position == Position.ABSENT else []
     committees = sorted({m.committee for m in memberships}, key=lambda c: c.name)
     return PersonPage(
@@ -586,6 +593,7 @@ def person_page(*, slug: str, year: int | None = None, committee: str | None = N
         rows=rows,
         figures=figures,
         implied=implied,
+        implied_total=implied_total,
         meeting_absences=absences,
         years=years,
         committees=committees,

@@ -10,21 +10,24 @@ lower-cased, not stemmed, because stemming `ledighed` to `led` would also find `
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
 from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import SearchQueryField, TrigramWordSimilarity
-from django.db.models import BooleanField, Count, Expression, F, FloatField, Func, QuerySet, TextField, Value
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import BooleanField, Expression, F, FloatField, Func, QuerySet, TextField, Value
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import ExtractYear
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from decisions.filters import NAMED_POSITIONS, ItemFilter, committee_filter_choices
 from decisions.minutes.parser import CASE_NUMBER, normalize_case_number
-from decisions.models import SEARCH_CONFIG, AgendaItem, Case, Category, Outcome, Vote
+from decisions.models import SEARCH_CONFIG, AgendaItem, Case, Category, Outcome
 
+GENERATION_KEY = "archive-generation"
 MAX_QUERY_CHARS = 300
 HEADLINE_CHARS = 12_000
 MAX_TERMS = 16
@@ -266,35 +269,93 @@ def search_items(
     return results, filterset
 
 
+# One scan of the matches counts every facet at once (GROUPING SETS); the bit in GROUPING()
+# tells which facet a row counts for.
+_FACET_SQL = """
+SELECT c.slug, c.name, extract(year FROM m.date)::int, i.category, i.outcome,
+       (i.id IN (SELECT item_id FROM decisions_vote WHERE position = ANY(%s))),
+       GROUPING(c.slug, extract(year FROM m.date)::int, i.category, i.outcome,
+                (i.id IN (SELECT item_id FROM decisions_vote WHERE position = ANY(%s)))),
+       count(*)
+FROM decisions_agendaitem i
+JOIN decisions_meeting m ON m.id = i.meeting_id
+JOIN decisions_committee c ON c.id = m.committee_id
+WHERE i.id IN ({ids})
+GROUP BY GROUPING SETS ((c.slug, c.name), (extract(year FROM m.date)::int), (i.category), (i.outcome),
+                        ((i.id IN (SELECT item_id FROM decisions_vote WHERE position = ANY(%s)))))
+"""
+# GROUPING() bits, most significant first: committee, year, category, outcome, votes.
+_FACET_BITS = {"committee": 0b01111, "year": 0b10111, "category": 0b11011, "outcome": 0b11101, "votes": 0b11110}
+FACET_CACHE_SECONDS = 300
+
+
+def _facet_rows(items: QuerySet) -> list[tuple]:
+    ids_sql, ids_params = items.order_by().values("pk").query.sql_with_params()
+    named = [str(p) for p in NAMED_POSITIONS]
+    with connection.cursor() as cursor:
+        cursor.execute(_FACET_SQL.format(ids=ids_sql), [named, named, *ids_params, named])
+        return cursor.fetchall()
+
+
 def facet_counts(
     *, query: ParsedQuery, filter_data, committee_choices: list | None = None
 ) -> dict[str, list[tuple[str, str, int]]]:
-    """For each facet, (value, label, count) over the matches with all *other* filters applied."""
+    """For each facet, (value, label, count) over the matches with all *other* filters applied.
+
+    Facets that share the same other filters are counted in one query; results are cached
+    for a few minutes per archive generation (bumped by every ingest).
+    """
     if committee_choices is None:
         committee_choices = committee_filter_choices()
+    active = {name: filter_data.get(name) for name in FACETS if filter_data.get(name)}
+    key = f"facets:{archive_generation()}:{hashlib.sha256(repr((query.groups, sorted(active.items()))).encode()).hexdigest()}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    labels = {"category": dict(Category.choices), "outcome": dict(Outcome.choices)}
     facets: dict[str, list[tuple[str, str, int]]] = {}
+    groups: dict[tuple, list[str]] = {}
     for name in FACETS:
+        others = tuple(sorted((k, v) for k, v in active.items() if k != name))
+        groups.setdefault(others, []).append(name)
+    for others, names in groups.items():
         data = filter_data.copy()
-        data.pop(name, None)
+        for name in FACETS:
+            if name not in dict(others):
+                data.pop(name, None)
         items = ItemFilter(
             data, queryset=matching(AgendaItem.objects.all(), query), committee_choices=committee_choices
-        ).qs.order_by()
-        if name == "committee":
-            rows = items.values_list("meeting__committee__slug", "meeting__committee__name").annotate(n=Count("id"))
-            facets[name] = sorted(((s, label, n) for s, label, n in rows), key=lambda r: (-r[2], r[1]))
-        elif name == "year":
-            rows = items.annotate(y=ExtractYear("meeting__date")).values_list("y").annotate(n=Count("id"))
-            facets[name] = sorted(((str(y), str(y), n) for y, n in rows), reverse=True)
-        elif name in ("category", "outcome"):
-            labels = dict((Category if name == "category" else Outcome).choices)
-            rows = items.exclude(**{name: ""}).values_list(name).annotate(n=Count("id"))
-            facets[name] = sorted(((v, str(labels.get(v, v)), n) for v, n in rows), key=lambda r: r[0])
-        else:
-            n = items.filter(
-                pk__in=Vote.objects.filter(position__in=NAMED_POSITIONS).values("item_id")
-            ).count()
-            facets[name] = [("true", "", n)] if n else []
+        ).qs
+        rows = _facet_rows(items)
+        for name in names:
+            bit = _FACET_BITS[name]
+            mine = [row for row in rows if row[6] == bit]
+            if name == "committee":
+                facets[name] = sorted(((r[0], r[1], r[7]) for r in mine), key=lambda r: (-r[2], r[1]))
+            elif name == "year":
+                facets[name] = sorted(((str(r[2]), str(r[2]), r[7]) for r in mine), reverse=True)
+            elif name in ("category", "outcome"):
+                column = 3 if name == "category" else 4
+                facets[name] = sorted(
+                    (r[column], str(labels[name].get(r[column], r[column])), r[7]) for r in mine if r[column]
+                )
+            else:
+                count = sum(r[7] for r in mine if r[5])
+                facets[name] = [("true", "", count)] if count else []
+    cache.set(key, facets, FACET_CACHE_SECONDS)
     return facets
+
+
+def archive_generation() -> int:
+    """A number that changes whenever minutes are ingested (cache keys include it)."""
+    return cache.get_or_set(GENERATION_KEY, 1, None)
+
+
+def bump_archive_generation() -> None:
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:
+        cache.set(GENERATION_KEY, 2, None)
 
 
 SORT_LABELS = (("relevance", _("Relevans")), ("newest", _("Nyeste først")), ("oldest", _("Ældste først")))

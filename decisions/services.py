@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from decisions.minutes import MinutesError, decode_minutes, parse_minutes
+from decisions.search import bump_archive_generation
 from decisions.minutes import types as minutes
 from decisions.models import (
     AgendaItem,
@@ -215,6 +216,9 @@ def ingest_meeting(
         _write_items(meeting, parsed, result, people or PersonResolver())
         if dry_run:
             transaction.set_rollback(True)
+        else:
+            # Cached search facets describe the archive before this meeting: start a new generation.
+            transaction.on_commit(bump_archive_generation)
     return result
 
 
