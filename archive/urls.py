@@ -1,7 +1,11 @@
+from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+
+from decisions.views.media import serve_media
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    re_path(rf"^{settings.MEDIA_URL.lstrip('/')}(?P<path>.+)$", serve_media, name="media"),
     path("", include("decisions.urls")),
 ]

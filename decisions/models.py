@@ -164,6 +164,7 @@ class Meeting(models.Model):
         ordering = ["-date", "committee__name"]
         verbose_name = _("møde")
         verbose_name_plural = _("møder")
+        permissions = [("upload_minutes", _("Kan uploade referater"))]
         constraints = [
             models.UniqueConstraint(fields=["committee", "date"], name="meeting_unique_committee_date"),
             models.CheckConstraint(condition=Q(source_sha256__regex=r"^[0-9a-f]{64}$"), name="meeting_sha256_hex"),

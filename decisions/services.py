@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.text import slugify
 
 from decisions.minutes import MinutesError, decode_minutes, parse_minutes
-from decisions.search import bump_archive_generation
 from decisions.minutes import types as minutes
 from decisions.models import (
     AgendaItem,
@@ -26,6 +26,7 @@ from decisions.models import (
     PersonAlias,
     Vote,
 )
+from decisions.search import bump_archive_generation
 
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
 _DANISH_TRANSLITERATION = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "Æ": "Ae", "Ø": "Oe", "Å": "Aa"})
@@ -76,10 +77,15 @@ def ingest_file(path: Path, *, dry_run: bool = False) -> IngestResult:
 
 
 def ingest_bytes(data: bytes, *, name: str, dry_run: bool = False) -> IngestResult:
-    """Read, parse and ingest one minutes file given as bytes (upload or disk)."""
+    """Read, parse and ingest one minutes file given as bytes (upload or disk); keeps the original."""
     text, parsed, decode_warnings = read_minutes_file(data, name=name)
     result = ingest_meeting(
-        parsed, source_name=name, source_text=text, sha256=hashlib.sha256(data).hexdigest(), dry_run=dry_run
+        parsed,
+        source_name=name,
+        source_text=text,
+        sha256=hashlib.sha256(data).hexdigest(),
+        dry_run=dry_run,
+        original=data,
     )
     result.warnings[:0] = [str(w) for w in decode_warnings]
     return result
@@ -127,12 +133,16 @@ class PersonResolver:
         PersonAlias.objects.create(person=person, name=name)
         self.by_alias.setdefault(name, []).append(person.pk)
 
-    def _create(self, name: str, party: str) -> Person:
+    @staticmethod
+    def _create_bare(name: str, party: str) -> Person:
         base = danish_slug(name)
         slug, n = base, 2
         while Person.objects.filter(slug=slug).exists():
             slug, n = f"{base}-{n}", n + 1
-        person = Person.objects.create(name=name, slug=slug, party=party)
+        return Person.objects.create(name=name, slug=slug, party=party)
+
+    def _create(self, name: str, party: str) -> Person:
+        person = self._create_bare(name, party)
         self.persons[person.pk] = person
         self._add_alias(person, name)
         self.new_names.append(str(person))
@@ -186,6 +196,7 @@ def ingest_meeting(
     sha256: str,
     dry_run: bool = False,
     people: PersonResolver | None = None,
+    original: bytes | None = None,
 ) -> IngestResult:
     """Create or replace one meeting (natural key: committee + date) in one transaction.
 
@@ -210,6 +221,9 @@ def ingest_meeting(
         meeting.source_name = source_name
         meeting.source_sha256 = sha256
         meeting.source_text = source_text
+        if original is not None and not dry_run:
+            # The file as published (PDF or text), offered on the meeting page as "Original referat".
+            meeting.original_file.save(Path(source_name).name, ContentFile(original), save=False)
         meeting.save()
 
         result = IngestResult(status, meeting, parsed, warnings=[str(w) for w in parsed.warnings])
@@ -310,3 +324,121 @@ def _write_items(meeting: Meeting, parsed: minutes.Meeting, result: IngestResult
     result.votes = len(unique_votes)
     result.new_persons = people.new_names[new_before:]
     result.warnings += people.notes[notes_before:]
+
+
+@dataclass
+class ChangeSummary:
+    """What ingesting parsed minutes would change for an existing meeting (committee + date)."""
+
+    meeting: Meeting | None
+    same_file: bool = False
+    added: list[int] = field(default_factory=list)
+    removed: list[int] = field(default_factory=list)
+    changed: list[int] = field(default_factory=list)
+
+    @property
+    def replaces(self) -> bool:
+        return self.meeting is not None and not self.same_file
+
+
+def meeting_changes(parsed: minutes.Meeting, *, sha256: str) -> ChangeSummary:
+    """Compare parsed minutes with the meeting already in the archive, item by item."""
+    meeting = Meeting.objects.filter(committee__name=parsed.committee, date=parsed.date).first()
+    if meeting is None:
+        return ChangeSummary(None)
+    if meeting.source_sha256 == sha256:
+        return ChangeSummary(meeting, same_file=True)
+    old = {
+        item.number: (item.title, item.case_number, item.outcome, item.sections)
+        for item in meeting.items.only("number", "title", "case_number", "outcome", "sections")
+    }
+    new = {
+        item.number: (
+            item.title,
+            item.case.number if item.case else "",
+            item.outcome,
+            [{"kind": s.kind, "heading": s.heading, "text": s.text} for s in item.sections],
+        )
+        for item in parsed.items
+    }
+    return ChangeSummary(
+        meeting,
+        added=sorted(set(new) - set(old)),
+        removed=sorted(set(old) - set(new)),
+        changed=sorted(n for n in set(old) & set(new) if old[n] != new[n]),
+    )
+
+
+def attach_file(attachment: Attachment, *, name: str, data: bytes) -> None:
+    """Give an attachment its file; a PDF's text is extracted and searched with the item (weight D)."""
+    from decisions.minutes.pdf import PdfError, pdf_to_text
+
+    text = ""
+    if data[:5] == b"%PDF-":
+        try:
+            text = pdf_to_text(data)
+        except PdfError:
+            text = ""  # a scanned or unreadable attachment is kept, just not searchable
+    with transaction.atomic():
+        attachment.file.save(Path(name).name, ContentFile(data), save=False)
+        attachment.text = text
+        attachment.save()
+        refresh_attachment_text(attachment.item)
+
+
+def refresh_attachment_text(item: AgendaItem) -> None:
+    """Keep the item's searchable attachment text equal to its attachments' texts."""
+    texts = item.attachments.exclude(text="").order_by("position").values_list("text", flat=True)
+    AgendaItem.objects.filter(pk=item.pk).update(attachment_text="\n\n".join(texts))
+    transaction.on_commit(bump_archive_generation)
+
+
+@transaction.atomic
+def merge_persons(*, keep: Person, other: Person) -> None:
+    """Move votes, absences, memberships and aliases of `other` onto `keep`, then delete `other`."""
+    if keep.pk == other.pk:
+        raise ValueError("a person cannot be merged with itself")
+    for vote in Vote.objects.filter(person=other):
+        if Vote.objects.filter(item=vote.item_id, person=keep, subject=vote.subject, position=vote.position).exists():
+            vote.delete()
+        else:
+            Vote.objects.filter(pk=vote.pk).update(person=keep)
+    for absence in MeetingAbsence.objects.filter(person=other):
+        if MeetingAbsence.objects.filter(meeting=absence.meeting_id, person=keep).exists():
+            absence.delete()
+        else:
+            MeetingAbsence.objects.filter(pk=absence.pk).update(person=keep)
+    for membership in Membership.objects.filter(person=other):
+        if Membership.objects.filter(committee=membership.committee_id, person=keep, term=membership.term).exists():
+            membership.delete()
+        else:
+            Membership.objects.filter(pk=membership.pk).update(person=keep)
+    for alias in PersonAlias.objects.filter(person=other):
+        if PersonAlias.objects.filter(person=keep, name=alias.name).exists():
+            alias.delete()
+        else:
+            PersonAlias.objects.filter(pk=alias.pk).update(person=keep)
+    if not keep.party and other.party:
+        keep.party = other.party
+        keep.save(update_fields=["party"])
+    other.delete()
+    transaction.on_commit(bump_archive_generation)
+
+
+@transaction.atomic
+def split_alias(alias: PersonAlias) -> Person:
+    """Undo a merge: a spelling becomes its own person, taking the votes and absences printed with it."""
+    person = alias.person
+    if person.aliases.count() < 2:
+        raise ValueError("the person has only this spelling")
+    party = (
+        Vote.objects.filter(person=person, sentence__contains=alias.name).exclude(party="").values_list("party", flat=True).first()
+        or person.party
+    )
+    new = PersonResolver()._create_bare(alias.name, party)
+    Vote.objects.filter(person=person, sentence__contains=alias.name).update(person=new)
+    MeetingAbsence.objects.filter(person=person, sentence__contains=alias.name).update(person=new)
+    alias.person = new
+    alias.save(update_fields=["person"])
+    transaction.on_commit(bump_archive_generation)
+    return new
