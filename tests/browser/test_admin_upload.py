@@ -1,0 +1,52 @@
+"""A clerk in a real browser: log in, upload a PDF, read the preview, confirm, see it public."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests import pdfmaker
+from tests.conftest import MINUTES_2021
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def clerk(transactional_db):
+    from django.contrib.auth.models import Group, User
+
+    user = User.objects.create_user("kirsten", password="referat-2021", is_staff=True)
+    user.groups.add(Group.objects.get(name="Redaktør"))
+    return user
+
+
+def test_upload_preview_confirm_and_find_it_public(page, live_server, clerk, tmp_path):
+    pdf = tmp_path / "bsu-2021-02-02.pdf"
+    pdf.write_bytes(pdfmaker.minutes_pdf(pdfmaker.font_safe(MINUTES_2021.read_text(encoding="utf-8"))).data)
+
+    page.goto(live_server.url + "/admin/")
+    page.fill("#id_username", "kirsten")
+    page.fill("#id_password", "referat-2021")
+    page.click("input[type=submit]")
+    page.goto(live_server.url + "/admin/decisions/meeting/")
+    page.get_by_role("link", name="Upload referater").click()
+    page.set_input_files("input[type=file]", str(pdf))
+    page.get_by_role("button", name="Vis forhåndsvisning").click()
+
+    preview = page.locator("section.upload-file")
+    assert preview.locator("h2").inner_text() == "bsu-2021-02-02.pdf"
+    assert "Beskæftigelses- og Socialudvalget" in preview.locator(".upload-meeting").inner_text()
+    rows = preview.locator("table.upload-items tbody tr")
+    assert rows.count() == 4
+    assert "Michael Eskamp Witek: absent" in rows.nth(0).inner_text()
+    page.get_by_role("button", name="Bekræft og gem").click()
+    # (the admin's stylesheet capitalizes the first letter of messages)
+    assert "bsu-2021-02-02.pdf: beskæftigelses- og socialudvalget 02-02-2021 gemt (4 punkter, 1 stemmer)" in (
+        page.locator(".messagelist").inner_text().lower()
+    )
+
+    page.goto(live_server.url + "/")
+    page.get_by_role("link", name=re.compile("2. februar 2021")).click()
+    assert page.locator("h1").inner_text() == "Beskæftigelses- og Socialudvalget, 2. februar 2021"
+    assert page.get_by_role("link", name="Original referat").get_attribute("href").endswith(".pdf")
