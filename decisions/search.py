@@ -29,7 +29,7 @@ from decisions.models import SEARCH_CONFIG, AgendaItem, Case, Category, Outcome
 
 GENERATION_KEY = "archive-generation"
 MAX_QUERY_CHARS = 300
-HEADLINE_CHARS = 12_000
+HEADLINE_CHARS = 6_000
 MAX_TERMS = 16
 PREFIX_MIN_LENGTH = 4
 _TOKEN = re.compile(r'(?P<neg>-)?"(?P<phrase>[^"]*)"?|(?P<neg2>-)?(?P<word>[^\s"]+)')
@@ -255,8 +255,11 @@ def search_items(
     *, query: ParsedQuery, filter_data, sort: str = "relevance", committee_choices: list | None = None
 ) -> tuple[QuerySet, ItemFilter]:
     """The filtered, ordered items for a search (not yet paginated), and the bound filter."""
-    # A results page needs no section text, vector or attachment text: leave them in the database.
-    base = AgendaItem.objects.select_related("meeting__committee").defer("sections", "search_vector", "attachment_text")
+    # A results page needs no section text, vector, attachment text or minutes text: leave them
+    # in the database (TOAST), or every row costs a decompression.
+    base = AgendaItem.objects.select_related("meeting__committee").defer(
+        "sections", "search_vector", "attachment_text", "meeting__source_text"
+    )
     matched = matching(base, query)
     filterset = ItemFilter(filter_data, queryset=matched, committee_choices=committee_choices)
     results = filterset.qs

@@ -13,7 +13,12 @@ from decisions.models import AgendaItem, Committee, Meeting, MeetingAbsence, Pos
 
 def latest_meetings(*, limit: int = 10) -> QuerySet[Meeting]:
     """Most recent meetings with their committee and item count."""
-    return Meeting.objects.select_related("committee").annotate(item_count=Count("items")).order_by("-date")[:limit]
+    return (
+        Meeting.objects.select_related("committee")
+        .defer("source_text")
+        .annotate(item_count=Count("items"))
+        .order_by("-date")[:limit]
+    )
 
 
 def committees_with_counts() -> QuerySet[Committee]:
@@ -32,7 +37,7 @@ def archive_counts() -> dict[str, int]:
 def committee_meetings(*, slug: str) -> tuple[Committee, QuerySet[Meeting]]:
     """A committee and its meetings, newest first, with item counts."""
     committee = get_object_or_404(Committee, slug=slug)
-    meetings = committee.meetings.annotate(item_count=Count("items")).order_by("-date")
+    meetings = committee.meetings.defer("source_text").annotate(item_count=Count("items")).order_by("-date")
     return committee, meetings
 
 
