@@ -83,10 +83,30 @@ class MeetingAdmin(admin.ModelAdmin):
     search_fields = ["committee__name", "location", "source_name"]
     date_hierarchy = "date"
     # Values read from the minutes must not drift from them: correct the minutes and re-upload.
-    readonly_fields = ["committee", "date", "term", "source_name", "source_sha256", "original_file", "source_text",
-                       "created_at", "updated_at"]
-    fields = ["committee", "date", "start_time", "location", "term", "source_name", "source_sha256", "original_file",
-              "created_at", "updated_at", "source_text"]
+    readonly_fields = [
+        "committee",
+        "date",
+        "term",
+        "source_name",
+        "source_sha256",
+        "original_file",
+        "source_text",
+        "created_at",
+        "updated_at",
+    ]
+    fields = [
+        "committee",
+        "date",
+        "start_time",
+        "location",
+        "term",
+        "source_name",
+        "source_sha256",
+        "original_file",
+        "created_at",
+        "updated_at",
+        "source_text",
+    ]
     inlines = [AgendaItemInline]
     change_list_template = "admin/decisions/meeting/change_list.html"
 
@@ -137,8 +157,20 @@ class AgendaItemAdmin(admin.ModelAdmin):
     search_fields = ["title", "case_number"]
     list_select_related = ["meeting__committee"]
     readonly_fields = ["meeting", "number", "case", "case_number", "toc_title", "sections", "attachment_text"]
-    fields = ["meeting", "number", "title", "toc_title", "category", "case", "case_number", "outcome",
-              "subject_outcomes", "other_committees", "sections", "attachment_text"]
+    fields = [
+        "meeting",
+        "number",
+        "title",
+        "toc_title",
+        "category",
+        "case",
+        "case_number",
+        "outcome",
+        "subject_outcomes",
+        "other_committees",
+        "sections",
+        "attachment_text",
+    ]
     inlines = [VoteInline, BlocVoteInline, AttachmentInline]
 
     def has_add_permission(self, request):
@@ -205,8 +237,7 @@ class PersonAdmin(admin.ModelAdmin):
             obj.delete()
         formset.save_m2m()
 
-    @admin.action(description=_("Slå de valgte personer sammen (den første beholdes)"),
-                  permissions=["change"])
+    @admin.action(description=_("Slå de valgte personer sammen (den første beholdes)"), permissions=["change"])
     def merge_selected(self, request, queryset):
         persons = list(queryset.order_by("pk"))
         if len(persons) < 2:
@@ -217,7 +248,9 @@ class PersonAdmin(admin.ModelAdmin):
             message = f"Sammenlagt med {other.name} ({other.party or '–'}, id {other.pk})"
             services.merge_persons(keep=keep, other=other)
             log_change(request, keep, message)
-        self.message_user(request, _("%(n)d personer lagt sammen med %(name)s.") % {"n": len(others), "name": keep.name})
+        self.message_user(
+            request, _("%(n)d personer lagt sammen med %(name)s.") % {"n": len(others), "name": keep.name}
+        )
 
     def get_urls(self):
         return [
@@ -246,8 +279,12 @@ class PersonAdmin(admin.ModelAdmin):
                     .filter(similarity__gte=0.5)
                 )
                 pairs += [(a, b, round(b.similarity, 2)) for b in similar if b.name.partition(" ")[2] != surname]
-        context = {**self.admin_site.each_context(request), "title": _("Mulige dubletter"), "pairs": pairs,
-                   "opts": self.model._meta}
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Mulige dubletter"),
+            "pairs": pairs,
+            "opts": self.model._meta,
+        }
         return TemplateResponse(request, "admin/decisions/person/duplicates.html", context)
 
 
@@ -327,4 +364,3 @@ class AttachmentAdmin(admin.ModelAdmin):
             log_change(request, obj.item, f"Bilagsfil {upload.name} tilføjet til {obj.title}")
         else:
             super().save_model(request, obj, form, change)
-

@@ -96,9 +96,7 @@ def preview_file(name: str, data: bytes, index: int) -> FilePreview:
     preview.parsed = parsed
     preview.changes = services.meeting_changes(parsed, sha256=preview.sha256)
     if not preview.changes.same_file:
-        dry = services.ingest_meeting(
-            parsed, source_name=name, source_text="", sha256=preview.sha256, dry_run=True
-        )
+        dry = services.ingest_meeting(parsed, source_name=name, source_text="", sha256=preview.sha256, dry_run=True)
         preview.new_persons = dry.new_persons
         preview.warnings = [str(w) for w in decode_warnings] + dry.warnings
     return preview
@@ -160,8 +158,8 @@ def _confirm(request):
             changes = services.meeting_changes(parsed, sha256=entry["sha256"])
             if changes.replaces and not request.POST.get(f"replace-{entry['index']}"):
                 messages.warning(
-                    request, _g("%(name)s: mødet findes allerede og blev ikke erstattet (sæt kryds for at erstatte)")
-                    % entry,
+                    request,
+                    _g("%(name)s: mødet findes allerede og blev ikke erstattet (sæt kryds for at erstatte)") % entry,
                 )
                 continue
             result = services.ingest_bytes(data, name=entry["name"])

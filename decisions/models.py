@@ -191,6 +191,9 @@ class MeetingAbsence(models.Model):
         verbose_name_plural = _("fravær fra møder")
         constraints = [models.UniqueConstraint(fields=["meeting", "person"], name="absence_once_per_meeting")]
 
+    def __str__(self) -> str:
+        return f"{self.person} fraværende {self.meeting}"
+
 
 def _weighted_sections(kinds: tuple[str, ...], weight: str) -> str:
     condition = " || ".join(f'@.kind == "{kind}"' for kind in kinds)
@@ -256,7 +259,9 @@ class AgendaItem(models.Model):
     other_committees = models.JSONField(_("andre udvalgs beslutninger"), default=list, blank=True)
     # Text extracted from attached PDF files, searched below the minutes themselves.
     attachment_text = models.TextField(_("tekst fra bilagsfiler"), blank=True, default="")
-    search_vector = models.GeneratedField(expression=ItemSearchVector(), output_field=SearchVectorField(), db_persist=True)
+    search_vector = models.GeneratedField(
+        expression=ItemSearchVector(), output_field=SearchVectorField(), db_persist=True
+    )
 
     class Meta:
         ordering = ["meeting", "number"]
@@ -329,6 +334,9 @@ class BlocVote(models.Model):
             _choice_check("position", Position),
             models.CheckConstraint(condition=Q(parties__len__gt=0), name="blocvote_has_parties"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.label} {', '.join(self.parties)}: {self.position} {self.subject}".strip()
 
 
 class Attachment(models.Model):

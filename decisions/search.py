@@ -29,7 +29,7 @@ from decisions.models import SEARCH_CONFIG, AgendaItem, Case, Category, Outcome
 
 GENERATION_KEY = "archive-generation"
 MAX_QUERY_CHARS = 300
-HEADLINE_CHARS = 6_000
+HEADLINE_CHARS = 12_000
 MAX_TERMS = 16
 PREFIX_MIN_LENGTH = 4
 _TOKEN = re.compile(r'(?P<neg>-)?"(?P<phrase>[^"]*)"?|(?P<neg2>-)?(?P<word>[^\s"]+)')
@@ -187,17 +187,16 @@ def snippets(item_ids: list[int], query: ParsedQuery) -> dict[int, SafeString]:
     if not item_ids or query.is_empty:
         return {}
     options = (
-        f"StartSel={_START}, StopSel={_STOP}, MaxFragments=2, MaxWords=28, MinWords=12, "
-        "FragmentDelimiter=\u2009…\u2009"
+        f"StartSel={_START}, StopSel={_STOP}, MaxFragments=2, MaxWords=28, MinWords=12, FragmentDelimiter=\u2009…\u2009"
     )
     # ts_headline parses the whole text it is given, so it gets the most relevant sections
     # first (resume, decision, recommendation) and at most HEADLINE_CHARS of them.
     document = RawSQL(
         "left(coalesce(title, '') || E'\\n' || concat_ws(E'\\n', "
         "array_to_string(ARRAY(SELECT jsonb_array_elements_text(jsonb_path_query_array(sections, "
-        "'$[*] ? (@.kind == \"resume\" || @.kind == \"beslutning\" || @.kind == \"indstilling\").text'))), E'\\n'), "
+        '\'$[*] ? (@.kind == "resume" || @.kind == "beslutning" || @.kind == "indstilling").text\'))), E\'\\n\'), '
         "array_to_string(ARRAY(SELECT jsonb_array_elements_text(jsonb_path_query_array(sections, "
-        "'$[*] ? (@.kind != \"resume\" && @.kind != \"beslutning\" && @.kind != \"indstilling\").text'))), E'\\n')"
+        '\'$[*] ? (@.kind != "resume" && @.kind != "beslutning" && @.kind != "indstilling").text\'))), E\'\\n\')'
         f"), {HEADLINE_CHARS})",
         [],
     )
@@ -311,7 +310,8 @@ def facet_counts(
     if committee_choices is None:
         committee_choices = committee_filter_choices()
     active = {name: filter_data.get(name) for name in FACETS if filter_data.get(name)}
-    key = f"facets:{archive_generation()}:{hashlib.sha256(repr((query.groups, sorted(active.items()))).encode()).hexdigest()}"
+    digest = hashlib.sha256(repr((query.groups, sorted(active.items()))).encode()).hexdigest()
+    key = f"facets:{archive_generation()}:{digest}"
     cached = cache.get(key)
     if cached is not None:
         return cached

@@ -90,4 +90,3 @@ def item_detail(*, slug: str, date: dt.date, number: int) -> ItemPage:
     previous_number = max((n for n in neighbours if n < number), default=None)
     next_number = min((n for n in neighbours if n > number), default=None)
     return ItemPage(item, votes, absent, meeting_absences, previous_number, next_number)
-

@@ -158,7 +158,7 @@ def _one_edit_apart(a: str, b: str) -> bool:
     if abs(len(surname_a) - len(surname_b)) > 1:
         return False
     if len(surname_a) == len(surname_b):
-        return sum(x != y for x, y in zip(surname_a, surname_b)) == 1
+        return sum(x != y for x, y in zip(surname_a, surname_b, strict=True)) == 1
     short, long_ = sorted((surname_a, surname_b), key=len)
     return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
 
@@ -258,7 +258,7 @@ def _write_items(meeting: Meeting, parsed: minutes.Meeting, result: IngestResult
     )
     new_before, notes_before = len(people.new_names), len(people.notes)
     votes, blocs, attachments, absences = [], [], [], {}
-    for row, item in zip(items, parsed.items):
+    for row, item in zip(items, parsed.items, strict=True):
         for vote in item.votes:
             person = people.resolve(vote.name, vote.party)
             votes.append(
@@ -432,7 +432,10 @@ def split_alias(alias: PersonAlias) -> Person:
     if person.aliases.count() < 2:
         raise ValueError("the person has only this spelling")
     party = (
-        Vote.objects.filter(person=person, sentence__contains=alias.name).exclude(party="").values_list("party", flat=True).first()
+        Vote.objects.filter(person=person, sentence__contains=alias.name)
+        .exclude(party="")
+        .values_list("party", flat=True)
+        .first()
         or person.party
     )
     new = PersonResolver()._create_bare(alias.name, party)

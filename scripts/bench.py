@@ -32,8 +32,18 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "archive.settings")
 os.environ.setdefault("ARCHIVE_ALLOW_EPHEMERAL_KEY", "1")
 os.environ.setdefault("ARCHIVE_PLAIN_STATIC", "1")
 
-CLASSES = ("common", "medium", "rare", "phrase", "compound", "case_exact", "case_prefix", "person", "person_deep",
-           "zero_hit")
+CLASSES = (
+    "common",
+    "medium",
+    "rare",
+    "phrase",
+    "compound",
+    "case_exact",
+    "case_prefix",
+    "person",
+    "person_deep",
+    "zero_hit",
+)
 SEARCH_CLASSES = ("common", "medium", "rare", "phrase", "compound", "zero_hit")
 TERMS_PER_CLASS = 20
 
@@ -52,8 +62,10 @@ def machine() -> str:
         cpu = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
     except (OSError, StopIteration):
         pass
-    return f"{cpu}, {os.cpu_count()} CPUs, {memory:.0f} GiB RAM, {platform.system()} {platform.release()}, " \
-           f"Python {platform.python_version()}"
+    return (
+        f"{cpu}, {os.cpu_count()} CPUs, {memory:.0f} GiB RAM, {platform.system()} {platform.release()}, "
+        f"Python {platform.python_version()}"
+    )
 
 
 def percentiles(samples: list[float]) -> dict[str, float] | None:
@@ -124,8 +136,12 @@ class Bench:
             return {"load_s": None, "index_build_s": None, "items": existing, "reused": True}
         stats = load_corpus(self.size, self.seed)
         print(f"Loaded {stats.items} items in {stats.load_s:.1f} s, indexes built in {stats.index_build_s:.1f} s")
-        return {"load_s": round(stats.load_s, 2), "index_build_s": round(stats.index_build_s, 2),
-                "items": stats.items, "reused": False}
+        return {
+            "load_s": round(stats.load_s, 2),
+            "index_build_s": round(stats.index_build_s, 2),
+            "items": stats.items,
+            "reused": False,
+        }
 
     # -- the query mix ----------------------------------------------------------------------
     def choose_terms(self) -> dict[str, list[str]]:
@@ -169,7 +185,10 @@ class Bench:
         while len(prefixes) < TERMS_PER_CLASS:
             prefixes.append(self.rng.choice(cases)[:8])
         people = list(
-            Person.objects.filter(votes__isnull=False).distinct().order_by("?").values_list("slug", flat=True)[:TERMS_PER_CLASS]
+            Person.objects.filter(votes__isnull=False)
+            .distinct()
+            .order_by("?")
+            .values_list("slug", flat=True)[:TERMS_PER_CLASS]
         )
         deep = {}
         for slug in people:
@@ -178,9 +197,16 @@ class Bench:
         zero = [f"zqx{self.rng.randrange(10**6, 10**7)}" for _ in range(TERMS_PER_CLASS)]
         self.deep_pages = deep
         return {
-            "common": common, "medium": medium, "rare": rare, "phrase": phrases, "compound": compound,
-            "case_exact": cases, "case_prefix": prefixes[:TERMS_PER_CLASS], "person": people,
-            "person_deep": people, "zero_hit": zero,
+            "common": common,
+            "medium": medium,
+            "rare": rare,
+            "phrase": phrases,
+            "compound": compound,
+            "case_exact": cases,
+            "case_prefix": prefixes[:TERMS_PER_CLASS],
+            "person": people,
+            "person_deep": people,
+            "zero_hit": zero,
         }
 
     # -- ours -------------------------------------------------------------------------------
@@ -229,18 +255,25 @@ class Bench:
             )
             return sql, params + params
         if klass == "case_exact":
-            return ("SELECT i.id, i.title FROM decisions_agendaitem i JOIN decisions_case c ON c.id = i.case_id "
-                    "JOIN decisions_meeting m ON m.id = i.meeting_id WHERE c.number = %s ORDER BY m.date, i.number",
-                    [term])
+            return (
+                "SELECT i.id, i.title FROM decisions_agendaitem i JOIN decisions_case c ON c.id = i.case_id "
+                "JOIN decisions_meeting m ON m.id = i.meeting_id WHERE c.number = %s ORDER BY m.date, i.number",
+                [term],
+            )
         if klass == "case_prefix":
-            return ("SELECT number FROM decisions_case WHERE number LIKE %s ORDER BY number LIMIT 50",
-                    [term.replace("%", "") + "%"])
+            return (
+                "SELECT number FROM decisions_case WHERE number LIKE %s ORDER BY number LIMIT 50",
+                [term.replace("%", "") + "%"],
+            )
         if klass in ("person", "person_deep"):
             offset = 0 if klass == "person" else (self.deep_pages[term] - 1) * 50
-            return ("SELECT v.id, v.position, v.subject, i.title, m.date FROM decisions_vote v "
-                    "JOIN decisions_person p ON p.id = v.person_id JOIN decisions_agendaitem i ON i.id = v.item_id "
-                    "JOIN decisions_meeting m ON m.id = i.meeting_id WHERE p.slug = %s "
-                    "ORDER BY m.date DESC, i.number LIMIT 50 OFFSET %s", [term, offset])
+            return (
+                "SELECT v.id, v.position, v.subject, i.title, m.date FROM decisions_vote v "
+                "JOIN decisions_person p ON p.id = v.person_id JOIN decisions_agendaitem i ON i.id = v.item_id "
+                "JOIN decisions_meeting m ON m.id = i.meeting_id WHERE p.slug = %s "
+                "ORDER BY m.date DESC, i.number LIMIT 50 OFFSET %s",
+                [term, offset],
+            )
         return None
 
     # -- the naive baseline -----------------------------------------------------------------
@@ -288,9 +321,11 @@ class Bench:
                     entry["naive"] = percentiles(naive)
                 entry["terms"] = terms[klass][:5]
                 results[klass] = entry
-                print(f"{klass:12} ours p95 {entry['ours']['p95_ms']:8.2f} ms"
-                      + (f"  floor p95 {entry['floor']['p95_ms']:8.2f} ms" if entry["floor"] else "")
-                      + (f"  naive p95 {entry['naive']['p95_ms']:9.2f} ms" if naive else ""))
+                print(
+                    f"{klass:12} ours p95 {entry['ours']['p95_ms']:8.2f} ms"
+                    + (f"  floor p95 {entry['floor']['p95_ms']:8.2f} ms" if entry["floor"] else "")
+                    + (f"  naive p95 {entry['naive']['p95_ms']:9.2f} ms" if naive else "")
+                )
         return results
 
     # -- ingest on the real path ------------------------------------------------------------
@@ -335,8 +370,11 @@ class Bench:
         finally:
             drop_database("bench_ingest")
         done, seconds = int(out[0]), float(out[1])
-        return {"ingest_items": done, "ingest_items_per_s": round(done / seconds, 1),
-                "parse_mb_per_s": round(size / parse_s / 1e6, 2)}
+        return {
+            "ingest_items": done,
+            "ingest_items_per_s": round(done / seconds, 1),
+            "parse_mb_per_s": round(size / parse_s / 1e6, 2),
+        }
 
 
 def database_sizes() -> dict:
@@ -346,7 +384,8 @@ def database_sizes() -> dict:
         cursor.execute("SELECT pg_database_size(current_database())")
         db_bytes = cursor.fetchone()[0]
         cursor.execute(
-            "SELECT coalesce(sum(pg_indexes_size(c.oid)), 0) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "SELECT coalesce(sum(pg_indexes_size(c.oid)), 0) FROM pg_class c "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace "
             "WHERE n.nspname = 'public' AND c.relkind = 'r'"
         )
         index_bytes = int(cursor.fetchone()[0])
@@ -362,7 +401,8 @@ def markdown(result: dict) -> str:
         f"Machine: {result['machine']}  ",
         f"Date: {result['date']}",
         "",
-        "| class | ours p50 | ours p95 | ours p99 | API p95 | floor p95 | ours/floor (p50) | naive p95 | naive/ours (p50) |",
+        "| class | ours p50 | ours p95 | ours p99 | API p95 | floor p95 | ours/floor (p50) | naive p95 "
+        "| naive/ours (p50) |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
     for klass, entry in result["classes"].items():
@@ -447,7 +487,9 @@ def main() -> None:
         from scripts.loadtest import run_load_test
 
         result["load_test"] = run_load_test(
-            database_url=url, seconds=args.load_seconds, clients=16,
+            database_url=url,
+            seconds=args.load_seconds,
+            clients=16,
             urls=[bench.ours(k, t)[0] for k in SEARCH_CLASSES for t in terms[k]],
         )
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss

@@ -23,8 +23,18 @@ os.environ.setdefault("ARCHIVE_ALLOW_EPHEMERAL_KEY", "1")
 os.environ.setdefault("ARCHIVE_PLAIN_STATIC", "1")
 
 FIXTURES = sorted((ROOT / "fixtures" / "minutes").glob("*.txt"))
-SEARCHES = ["ledighed", "investeringsprojekterne", '"socialt bedrageri"', "bander -vollsmose", "magtanvendelse or sanktioner",
-            "193-17", "", "beskæftigelse", "ungeanalysen", "zzqqxx"]
+SEARCHES = [
+    "ledighed",
+    "investeringsprojekterne",
+    '"socialt bedrageri"',
+    "bander -vollsmose",
+    "magtanvendelse or sanktioner",
+    "193-17",
+    "",
+    "beskæftigelse",
+    "ungeanalysen",
+    "zzqqxx",
+]
 
 
 def machine() -> str:

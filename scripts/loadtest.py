@@ -45,9 +45,20 @@ def run_load_test(*, database_url: str | None, seconds: int, clients: int, urls:
     if database_url:
         env["DATABASE_URL"] = database_url
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "archive.wsgi", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(WORKERS), "--log-level", "warning"],
-        cwd=ROOT, env=env,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "archive.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(WORKERS),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
     )
     latencies: list[float] = []
     errors: list[str] = []
@@ -117,8 +128,11 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=60, help="Length of the test (default 60).")
     parser.add_argument("--clients", type=int, default=16, help="Concurrent clients (default 16).")
     args = parser.parse_args()
-    print(run_load_test(database_url=os.environ.get("DATABASE_URL"), seconds=args.seconds, clients=args.clients,
-                        urls=args.urls))
+    print(
+        run_load_test(
+            database_url=os.environ.get("DATABASE_URL"), seconds=args.seconds, clients=args.clients, urls=args.urls
+        )
+    )
 
 
 if __name__ == "__main__":

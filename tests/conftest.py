@@ -24,8 +24,20 @@ def make_minutes(
 ) -> str:
     """Minutes text in the Odense layout; each item is (number, title, decision text)."""
     day, month, year = date.split("-")
-    months = ["januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september",
-              "oktober", "november", "december"]
+    months = [
+        "januar",
+        "februar",
+        "marts",
+        "april",
+        "maj",
+        "juni",
+        "juli",
+        "august",
+        "september",
+        "oktober",
+        "november",
+        "december",
+    ]
     head = [
         f"REFERAT {committee} {term} d. {date}",
         "",

@@ -68,13 +68,12 @@ def test_merge_and_split_round_trip(client, editor):
         (1, "ændringsforslaget")
     ]
     # Then merge them again.
-    client.post(
-        "/admin/decisions/person/", {"action": "merge_selected", "_selected_action": [tommy.pk, split.pk]}
-    )
+    client.post("/admin/decisions/person/", {"action": "merge_selected", "_selected_action": [tommy.pk, split.pk]})
     assert not Person.objects.filter(pk=split.pk).exists()
     assert sorted(Person.objects.get(pk=tommy.pk).votes.values_list("item__number", "position")) == votes_before
     assert sorted(PersonAlias.objects.filter(person=tommy).values_list("name", flat=True)) == [
-        "Tommy Hummellose", "Tommy Hummelose",
+        "Tommy Hummellose",
+        "Tommy Hummelose",
     ]
     messages = list(LogEntry.objects.filter(user=editor).values_list("change_message", flat=True))
     assert any("Stavemåden Tommy Hummelose udskilt" in m for m in messages)

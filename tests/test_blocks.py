@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections import Counter
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -32,7 +32,7 @@ F002 = "002_93ae4490a1e197e6.txt"
 F003 = "003_22c6d353a3b71871.txt"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _lines(name: str) -> tuple[str, ...]:
     return tuple((FIXTURES / name).read_text(encoding="utf-8").split("\n"))
 
@@ -104,9 +104,7 @@ def test_001_1036_1046_bullet_item_continued_across_page_break():
             )
         ),
     ]
-    assert blocks[1].items[1][0].text.endswith(
-        "i Odense Kommunes Børn- og Ungeforvaltning i perioden 2007-18."
-    )
+    assert blocks[1].items[1][0].text.endswith("i Odense Kommunes Børn- og Ungeforvaltning i perioden 2007-18.")
 
 
 @pytest.mark.parametrize(
@@ -122,9 +120,7 @@ def test_001_1036_1046_bullet_item_continued_across_page_break():
     ],
 )
 def test_fixture_page_breaks_rejoined(name, first, second):
-    assert to_blocks(excerpt(name, first, second)) == [
-        P(line(name, first) + " " + line(name, second))
-    ]
+    assert to_blocks(excerpt(name, first, second)) == [P(line(name, first) + " " + line(name, second))]
 
 
 def test_001_170_179_short_headings_stay_paragraphs():
@@ -394,18 +390,14 @@ def test_no_join(text):
 
 def test_uppercase_continuation_of_prose_with_sentence_break():
     prev = "Første sætning slutter her. Anden sætning fortsætter i Odense Kommunes"
-    assert to_blocks(prev + "\n\nBørn- og Ungeforvaltning i 2007.") == [
-        P(prev + " Børn- og Ungeforvaltning i 2007.")
-    ]
+    assert to_blocks(prev + "\n\nBørn- og Ungeforvaltning i 2007.") == [P(prev + " Børn- og Ungeforvaltning i 2007.")]
     # ...but not when the next one is heading-like or more than one sentence
     assert len(to_blocks(prev + "\n\nBørn- og Ungeforvaltning")) == 2
     assert len(to_blocks(prev + "\n\nBørn og unge. Det er to sætninger.")) == 2
 
 
 def test_join_into_bullet_and_numbered_items():
-    assert to_blocks("- " + LONG + "\n\nnæste side.") == [
-        BulletList(items(LONG + " næste side."))
-    ]
+    assert to_blocks("- " + LONG + "\n\nnæste side.") == [BulletList(items(LONG + " næste side."))]
     assert to_blocks("1. " + LONG + "\n2. to\n\nnæste.") == [
         NumberedList(items(LONG, "to"), ("1.", "2.")),
         P("næste."),
@@ -430,9 +422,7 @@ def test_dash_without_space_or_content_is_text():
 
 
 def test_numbered_forms():
-    assert to_blocks("1. en\n2) to\n- 3) tre") == [
-        NumberedList(items("en", "to", "tre"), ("1.", "2)", "3)"))
-    ]
+    assert to_blocks("1. en\n2) to\n- 3) tre") == [NumberedList(items("en", "to", "tre"), ("1.", "2)", "3)"))]
     assert to_blocks("a) en\nb) to") == [NumberedList(items("en", "to"), ("a)", "b)"))]
 
 
@@ -445,16 +435,12 @@ def test_numbered_items_across_blank_lines_until_restart():
 
 
 def test_dates_are_not_numbered_items():
-    assert to_blocks("5. marts 2019 holdt udvalget møde.") == [
-        P("5. marts 2019 holdt udvalget møde.")
-    ]
+    assert to_blocks("5. marts 2019 holdt udvalget møde.") == [P("5. marts 2019 holdt udvalget møde.")]
     assert to_blocks("4. kvartal 2018 viste fremgang.") == [P("4. kvartal 2018 viste fremgang.")]
 
 
 def test_lone_numbered_sentence_stays_a_list():
-    assert to_blocks("1. Godkendelse af dagsordenen.") == [
-        NumberedList(items("Godkendelse af dagsordenen."), ("1.",))
-    ]
+    assert to_blocks("1. Godkendelse af dagsordenen.") == [NumberedList(items("Godkendelse af dagsordenen."), ("1.",))]
 
 
 def test_text_line_directly_after_bullet_starts_paragraph():
@@ -470,9 +456,7 @@ def test_single_tab_line_is_a_table():
 
 
 def test_rows_padded_and_trailing_empty_cells_kept():
-    assert to_blocks("a\tb\tc\nd\t\ne\t") == [
-        Table((("a", "b", "c"), ("d", "", ""), ("e", "", "")))
-    ]
+    assert to_blocks("a\tb\tc\nd\t\ne\t") == [Table((("a", "b", "c"), ("d", "", ""), ("e", "", "")))]
 
 
 def test_sandwiched_line_without_tab_is_a_single_cell_row():
@@ -487,22 +471,16 @@ def test_tables_separated_by_blank_line_are_separate():
 
 
 def test_separator_rows_dropped_but_dash_values_kept():
-    assert to_blocks("a\tb\n--\t-----\nc\t-\n-\t-") == [
-        Table((("a", "b"), ("c", "-"), ("-", "-")))
-    ]
+    assert to_blocks("a\tb\n--\t-----\nc\t-\n-\t-") == [Table((("a", "b"), ("c", "-"), ("-", "-")))]
     assert to_blocks("---\t---") == []
 
 
 def test_cell_markup():
-    assert to_blocks("**Sum**\t<b>5</b>\t<script>x</script>") == [
-        Table((("Sum", "5", "<script>x</script>"),))
-    ]
+    assert to_blocks("**Sum**\t<b>5</b>\t<script>x</script>") == [Table((("Sum", "5", "<script>x</script>"),))]
 
 
 def test_bullet_marker_with_more_tabs_is_a_table_row():
-    assert to_blocks("Børnebidrag\t- kr.\t61.947,00 kr.") == [
-        Table((("Børnebidrag", "- kr.", "61.947,00 kr."),))
-    ]
+    assert to_blocks("Børnebidrag\t- kr.\t61.947,00 kr.") == [Table((("Børnebidrag", "- kr.", "61.947,00 kr."),))]
     assert to_blocks("-\ta\tb") == [Table((("-", "a", "b"),))]
 
 
@@ -576,9 +554,7 @@ def test_unbalanced_and_unknown_markup_is_literal(text):
 
 
 def test_hostile_markup_inside_formatting_stays_literal():
-    assert spans_of("<b><script>alert(1)</script></b>") == (
-        Span("<script>alert(1)</script>", bold=True),
-    )
+    assert spans_of("<b><script>alert(1)</script></b>") == (Span("<script>alert(1)</script>", bold=True),)
     assert spans_of('<i><img src=x onerror="alert(1)"></i> tekst') == (
         Span('<img src=x onerror="alert(1)">', italic=True),
         Span(" tekst"),
@@ -598,9 +574,7 @@ def test_markup_in_bullet_and_numbered_items():
         NumberedList(((Span("c", italic=True),), (Span("d"),)), ("1.", "2.")),
     ]
     # a lone heading-like numbered line keeps its markup as a paragraph
-    assert to_blocks("1. <i>c</i>") == [
-        Paragraph((Span("1. "), Span("c", italic=True)))
-    ]
+    assert to_blocks("1. <i>c</i>") == [Paragraph((Span("1. "), Span("c", italic=True)))]
 
 
 def test_markup_spanning_a_page_break_join():
@@ -622,9 +596,7 @@ def test_plain_text_format():
         "Et **fedt** ord og <i>kursiv</i> og <script>x</script>.\n\n"
         "- a\n- b\n\n"
         "1. en\n2. to\n\n"
-        "k1\tk2\t\nv1\tv2\t\n\n"
-        + LONG
-        + "\n\nnæste side."
+        "k1\tk2\t\nv1\tv2\t\n\n" + LONG + "\n\nnæste side."
     )
     assert plain_text(text) == (
         "Overskrift\n\n"

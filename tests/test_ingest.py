@@ -35,7 +35,18 @@ pytestmark = pytest.mark.django_db
 def counts() -> dict[str, int]:
     return {
         model.__name__: model.objects.count()
-        for model in (Committee, Meeting, AgendaItem, Case, Person, PersonAlias, Vote, BlocVote, Attachment, MeetingAbsence)
+        for model in (
+            Committee,
+            Meeting,
+            AgendaItem,
+            Case,
+            Person,
+            PersonAlias,
+            Vote,
+            BlocVote,
+            Attachment,
+            MeetingAbsence,
+        )
     }
 
 
@@ -84,7 +95,13 @@ def test_item_rows_keep_case_category_sections_and_outcome(ingested):
     )
     assert (item.case.kle, item.case.facet, item.case.serial, item.case.year) == ("00.30.00", "S00", 1, "24")
     assert [s["heading"] for s in item.sections] == [
-        "Resume", "Effekt", "Indstilling", "Beslutning", "Sagsfremstilling", "Økonomi", "Bilag",
+        "Resume",
+        "Effekt",
+        "Indstilling",
+        "Beslutning",
+        "Sagsfremstilling",
+        "Økonomi",
+        "Bilag",
     ]
     assert item.decision == "Beskæftigelses- og Socialudvalget godkender indstillingen."
     assert list(item.attachments.values_list("position", "title")) == [
@@ -172,9 +189,7 @@ def test_reingesting_unchanged_files_changes_nothing(ingested):
 def test_changed_file_replaces_the_meeting_in_place(ingested, write_minutes):
     meeting = Meeting.objects.get(date=dt.date(2019, 3, 5))
     text = MINUTES_2019.read_text(encoding="utf-8")
-    changed = text.replace(
-        "Reza Javid (Ø) stemmer imod indstillingen.", "Reza Javid (Ø) undlader at stemme."
-    )
+    changed = text.replace("Reza Javid (Ø) stemmer imod indstillingen.", "Reza Javid (Ø) undlader at stemme.")
     result = ingest_file(write_minutes(MINUTES_2019.name, changed))
     assert result.status == UPDATED
     assert result.meeting.pk == meeting.pk
@@ -214,7 +229,7 @@ def test_command_summary_and_recursive_directories(db):
     assert "meetings created 4, updated 0, unchanged 0, failed 0; items 49, votes 22, new persons 11" in out.getvalue()
 
 
-NOT_UTF8 = "REFERAT Testudvalget 2022-2025 d. 01-02-2022\n".encode() + bytes([0x81, 0x8D, 0x90]) + b"\n"
+NOT_UTF8 = b"REFERAT Testudvalget 2022-2025 d. 01-02-2022\n" + bytes([0x81, 0x8D, 0x90]) + b"\n"
 
 
 @pytest.mark.parametrize(
@@ -226,7 +241,8 @@ NOT_UTF8 = "REFERAT Testudvalget 2022-2025 d. 01-02-2022\n".encode() + bytes([0x
         ("latin.txt", NOT_UTF8, ":2: the file is not UTF-8 text (and not unambiguous Windows-1252 either)"),
         (
             "page.txt",
-            b"<!doctype html>\n<html><head><title>Odense Kommune</title></head>\n<body><p>Referater</p></body></html>\n",
+            b"<!doctype html>\n<html><head><title>Odense Kommune</title></head>\n"
+            b"<body><p>Referater</p></body></html>\n",
             ":1: this is not committee minutes: no 'REFERAT <committee> <term> d. <DD-MM-YYYY>' header",
         ),
         (
@@ -270,7 +286,10 @@ def test_windows_1252_file_is_read_and_says_so(write_minutes):
     assert result.status == CREATED
     assert result.warnings[0] == "line 0: the file is not UTF-8; it was read as Windows-1252"
     assert Meeting.objects.get().location == "Teams-møde"
-    assert AgendaItem.objects.get(number=1).title == "Indsatser for øget frivillighed 2021 - Beskæftigelses- og Socialudvalget"
+    assert (
+        AgendaItem.objects.get(number=1).title
+        == "Indsatser for øget frivillighed 2021 - Beskæftigelses- og Socialudvalget"
+    )
 
 
 def test_deploy_check_is_clean_under_production_settings():

@@ -57,7 +57,7 @@ def fixture_lines(name: str) -> list[str]:
     return fixture_text(name).split("\n")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def parsed(name: str) -> Meeting:
     return parse_minutes(fixture_text(name))
 
@@ -213,8 +213,7 @@ ITEMS = {
         3: (
             "00.30.00-S00-11-19",
             "",
-            "Behandling af årsberetning for 2018 for de områder, der hører under "
-            "Beskæftigelses- og Socialudvalget",
+            "Behandling af årsberetning for 2018 for de områder, der hører under Beskæftigelses- og Socialudvalget",
         ),
         4: ("15.00.00-G01-481-18", "", "Tredje status på bemærkninger i revisionsberetningen 2017"),
         5: ("00.01.00-A00-5308-17", "", "Ny gennemgang og godkendelse af kompetencefordelingsplanen"),
@@ -252,8 +251,7 @@ ITEMS = {
         3: (
             "27.66.04-G01-10-23",
             "",
-            "Beretning om magtanvendelser over for børn og unge på det specialiserede "
-            "socialområde i alderen 0-17 år",
+            "Beretning om magtanvendelser over for børn og unge på det specialiserede socialområde i alderen 0-17 år",
         ),
         4: ("27.66.00-G01-1-23", "", "Beretning om magtanvendelser på voksenområdet"),
         5: ("00.30.00-S00-1-24", "B", "Indsatser til at nedbringe ledigheden"),
@@ -508,8 +506,7 @@ def test_section_lines_are_heading_lines():
             F001,
             5,
             "oekonomi",
-            "Denne sag har ikke økonomiske konsekvenser for Odense Kommune, herunder for kommunens "
-            "kassebeholdning.",
+            "Denne sag har ikke økonomiske konsekvenser for Odense Kommune, herunder for kommunens kassebeholdning.",
         ),
     ],
 )
@@ -835,12 +832,8 @@ def test_no_other_committee_decisions(name, number):
 # 8. Votes in the fixtures
 # ==========================================================================
 
-_R2 = (
-    "Udvalgsmedlemmerne Tim Vermund, Cæcilie Crawley og Ulla G. Chambless tager forbehold for indstillingspunkt 2."
-)
-_R3 = (
-    "Udvalgsmedlemmerne Tim Vermund, Cæcilie Crawley og Ulla G. Chambless tager forbehold for indstillingspunkt 3."
-)
+_R2 = "Udvalgsmedlemmerne Tim Vermund, Cæcilie Crawley og Ulla G. Chambless tager forbehold for indstillingspunkt 2."
+_R3 = "Udvalgsmedlemmerne Tim Vermund, Cæcilie Crawley og Ulla G. Chambless tager forbehold for indstillingspunkt 3."
 _F1_FOR = "Christoffer Lilleholt (V) og Tommy Hummellose (C) stemmer for ændringsforslaget."
 _F1_AGAINST = (
     "Michael Eskamp Witek (A), Nazim Gürkan (A), Keld Hansen (A), Brian Dybro (F) og Reza Javid (Ø) "
@@ -1180,7 +1173,7 @@ def test_item_without_case_number():
 
 
 def test_minimal_minutes_parse():
-    meeting, it, lines = parse_one(["Beskæftigelses- og Socialudvalget godkender indstillingen."])
+    meeting, it, _lines = parse_one(["Beskæftigelses- og Socialudvalget godkender indstillingen."])
     assert meeting.term == "2022-2025"
     assert meeting.date == dt.date(2024, 5, 28)
     assert meeting.location == "Teams-møde"
@@ -1555,7 +1548,7 @@ def test_minutes_error_is_value_error():
         b"\x00" * 16,
         b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\x00\x00\x01\x02stream\x00",
         b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00" + bytes(range(256)),
-        "REFERAT Beskæftigelses- og Socialudvalget".encode("utf-8") + b"\x00\x00binary tail",
+        "REFERAT Beskæftigelses- og Socialudvalget".encode() + b"\x00\x00binary tail",
     ],
     ids=["empty", "nuls", "pdf", "zip", "text-with-nul"],
 )

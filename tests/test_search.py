@@ -17,6 +17,7 @@ pytestmark = pytest.mark.django_db
 def _fixtures(ingested):
     """Every test here searches the four real fixtures."""
 
+
 MEETINGS = {"2017-03-28": "2017", "2019-03-05": "2019", "2024-05-28": "2024", "2021-02-02": "2021"}
 
 
@@ -79,7 +80,11 @@ def test_phrase_exclusion_and_or():
     # Vollsmose is named only in the 2019 minutes.
     assert sorted(found("bander -vollsmose")) == [("2017", 5), ("2017", 10)]
     assert sorted(found("magtanvendelse or sanktioner")) == [
-        ("2017", 2), ("2017", 5), ("2019", 8), ("2024", 3), ("2024", 4),
+        ("2017", 2),
+        ("2017", 5),
+        ("2019", 8),
+        ("2024", 3),
+        ("2024", 4),
     ]
 
 
@@ -95,7 +100,10 @@ def test_filters_combine():
     assert found("", sort="oldest", outcome="rejected") == []
     assert found("", sort="oldest", votes="true") == [("2017", 1), ("2019", 1), ("2019", 7)]
     assert found("", sort="oldest", committee="beskaeftigelses-og-socialudvalget", year="2021") == [
-        ("2021", 1), ("2021", 2), ("2021", 3), ("2021", 4),
+        ("2021", 1),
+        ("2021", 2),
+        ("2021", 3),
+        ("2021", 4),
     ]
 
 
@@ -109,7 +117,10 @@ def test_facet_counts_exclude_their_own_filter():
     assert facets["year"] == [("2024", "2024", 16), ("2021", "2021", 4), ("2019", "2019", 16), ("2017", "2017", 13)]
     assert [(v, n) for v, _, n in facets["category"]] == [("B", 3), ("C", 4), ("D", 5)]
     assert [(v, n) for v, _, n in facets["outcome"]] == [
-        ("approved", 4), ("discussed", 4), ("noted", 5), ("recommended", 3),
+        ("approved", 4),
+        ("discussed", 4),
+        ("noted", 5),
+        ("recommended", 3),
     ]
     assert facets["committee"] == [("beskaeftigelses-og-socialudvalget", "Beskæftigelses- og Socialudvalget", 16)]
     assert facets["votes"] == []
@@ -125,14 +136,21 @@ def test_snippets_highlight_stemmed_and_compound_words():
     assert re.findall(r"<mark>(.*?)</mark>", snippet) == ["ledighedsprocenten"]
     stemmed = search.snippets([item.pk], parse_query("investeringsprojekterne"))[item.pk]
     assert set(re.findall(r"<mark>(.*?)</mark>", stemmed)) <= {
-        "investeringsprojekter", "investeringsprojekterne", "investeringsprojektet", "Investeringsprojekterne",
-        "investeringsprojekt", "Investeringsprojekt",
+        "investeringsprojekter",
+        "investeringsprojekterne",
+        "investeringsprojektet",
+        "Investeringsprojekterne",
+        "investeringsprojekt",
+        "Investeringsprojekt",
     }
     assert "<mark>" in stemmed
 
 
 def test_snippet_text_is_escaped_before_highlighting():
-    assert search.highlight("a <script>x</script> \ue000b\ue001 & c") == "a &lt;script&gt;x&lt;/script&gt; <mark>b</mark> &amp; c"
+    assert (
+        search.highlight("a <script>x</script> \ue000b\ue001 & c")
+        == "a &lt;script&gt;x&lt;/script&gt; <mark>b</mark> &amp; c"
+    )
     assert search.highlight("\ue000unbalanced <p>") == "unbalanced &lt;p&gt;"
     # Stray conversion markup is dropped from snippets.
     assert search.highlight("**fed** <i>kursiv</i>") == "fed kursiv"

@@ -57,10 +57,14 @@ def snapshot() -> dict:
             for i in AgendaItem.objects.select_related("meeting")
         ),
         "votes": sorted(
-            Vote.objects.values_list("item__meeting__date", "item__number", "person__name", "party", "position", "subject")
+            Vote.objects.values_list(
+                "item__meeting__date", "item__number", "person__name", "party", "position", "subject"
+            )
         ),
         "absences": sorted(MeetingAbsence.objects.values_list("meeting__date", "person__name")),
-        "attachments": sorted(Attachment.objects.values_list("item__meeting__date", "item__number", "position", "title")),
+        "attachments": sorted(
+            Attachment.objects.values_list("item__meeting__date", "item__number", "position", "title")
+        ),
         "persons": sorted(Person.objects.values_list("name", "party")),
     }
 

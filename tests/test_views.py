@@ -74,9 +74,18 @@ def test_item_page_shows_sections_votes_and_navigation(client, django_assert_max
         response = client.get(f"/meetings/{BSU}/2019-03-05/1/")
     html = response.content.decode()
     assert re.findall(r'<h2 id="section-\d+">([^<]+)</h2>', html) == [
-        "Resume", "Effekt", "INDSTILLING", "Beslutning", "Sagsfremstilling", "Økonomi",
+        "Resume",
+        "Effekt",
+        "INDSTILLING",
+        "Beslutning",
+        "Sagsfremstilling",
+        "Økonomi",
     ]
-    rows = re.findall(r'<tr class="position-(\w+)"><td>(?:<a [^>]*>)?([^<]+?)(?:</a>)?(?: <span class="role">[^<]*</span>)?</td><td>(\w)</td>', html)
+    rows = re.findall(
+        r'<tr class="position-(\w+)"><td>(?:<a [^>]*>)?([^<]+?)(?:</a>)?'
+        r'(?: <span class="role">[^<]*</span>)?</td><td>(\w)</td>',
+        html,
+    )
     assert rows == [
         ("for", "Christoffer Lilleholt", "V"),
         ("for", "Tommy Hummellose", "C"),
@@ -91,7 +100,7 @@ def test_item_page_shows_sections_votes_and_navigation(client, django_assert_max
     assert 'rel="prev"' not in html
     # 001 lines 90-93: "- " lines become a list; 110-113: a tab-separated table.
     assert "<ul><li>Spor 1 der dækker over de fysiske rammer" in html
-    assert "<th scope=\"col\">Budgettilretning - 2019 priser</th><th scope=\"col\">2019 og frem</th>" in html
+    assert '<th scope="col">Budgettilretning - 2019 priser</th><th scope="col">2019 og frem</th>' in html
 
 
 def test_item_page_rejoins_a_paragraph_split_by_a_page_break(client):
@@ -190,7 +199,12 @@ def test_any_query_string_answers_with_a_page(client, params):
 
 
 def test_unknown_pages_are_404_with_a_friendly_page(client):
-    for url in [f"/meetings/{BSU}/2019-02-30/", f"/meetings/{BSU}/2019-03-06/", f"/meetings/{BSU}/2019-03-05/99/", "/meetings/x/"]:
+    for url in [
+        f"/meetings/{BSU}/2019-02-30/",
+        f"/meetings/{BSU}/2019-03-06/",
+        f"/meetings/{BSU}/2019-03-05/99/",
+        "/meetings/x/",
+    ]:
         response = client.get(url)
         assert response.status_code == 404
         assert "Siden findes ikke" in response.content.decode()

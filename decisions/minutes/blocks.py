@@ -84,14 +84,14 @@ from dataclasses import dataclass
 from typing import Union
 
 __all__ = [
-    "Span",
-    "Paragraph",
+    "Block",
     "BulletList",
     "NumberedList",
+    "Paragraph",
+    "Span",
     "Table",
-    "Block",
-    "to_blocks",
     "plain_text",
+    "to_blocks",
 ]
 
 
@@ -132,9 +132,7 @@ Block = Union[Paragraph, BulletList, NumberedList, Table]
 
 _NEWLINES_RE = re.compile(r"\r\n?")
 _BULLET_RE = re.compile(r"[-•●–][ \t]+(?=\S)")
-_NUMBER_RE = re.compile(
-    r"(?:[-•●–][ \t]+)?(?:(?P<num>\d{1,3})(?P<punct>[.)])|(?P<letter>[A-Za-z])\))[ \t]+(?=\S)"
-)
+_NUMBER_RE = re.compile(r"(?:[-•●–][ \t]+)?(?:(?P<num>\d{1,3})(?P<punct>[.)])|(?P<letter>[A-Za-z])\))[ \t]+(?=\S)")
 # "5. marts", "4. kvartal", "2. behandling": dates/ordinals, not list items.
 _ORDINAL_WORD_RE = re.compile(
     r"(?:januar|februar|marts|april|maj|juni|juli|august|september|oktober|"
@@ -265,12 +263,7 @@ def _classify(raw: str):
         rest = s[m.end() :]
         if "\t" in rest:
             return _TABLE, raw, None, None
-        if not (
-            num is not None
-            and m.group("punct") == "."
-            and s[0].isdigit()
-            and _ORDINAL_WORD_RE.match(rest)
-        ):
+        if not (num is not None and m.group("punct") == "." and s[0].isdigit() and _ORDINAL_WORD_RE.match(rest)):
             if num is not None:
                 label, value = num + m.group("punct"), int(num)
             else:
@@ -386,12 +379,7 @@ def to_blocks(text: str) -> list[Block]:
     # Second pass: page-break rejoin of plain paragraphs into the unit before.
     joined: list[list] = []
     for u in units:
-        if (
-            u[0] == _PARA
-            and joined
-            and joined[-1][0] != _TABLE
-            and _joinable(joined[-1][1], u[1])
-        ):
+        if u[0] == _PARA and joined and joined[-1][0] != _TABLE and _joinable(joined[-1][1], u[1]):
             joined[-1][1] += " " + u[1]
         else:
             joined.append(u)
@@ -450,9 +438,7 @@ def plain_text(text: str) -> str:
         elif isinstance(b, BulletList):
             out.append("\n".join("- " + _spans_text(it) for it in b.items))
         elif isinstance(b, NumberedList):
-            out.append(
-                "\n".join(f"{lab} {_spans_text(it)}" for lab, it in zip(b.labels, b.items))
-            )
+            out.append("\n".join(f"{lab} {_spans_text(it)}" for lab, it in zip(b.labels, b.items, strict=False)))
         else:
             out.append("\n".join("\t".join(r).rstrip("\t") for r in b.rows))
     return "\n\n".join(out)

@@ -50,8 +50,10 @@ _ROLES = {
 }
 _ROLE_PREFIX = re.compile(r"^(?P<role>" + "|".join(_ROLES) + r")\s+(?P<rest>.+)$", re.IGNORECASE)
 _NAME_WORD = r"[A-ZÆØÅÉÜÖÄ][\w'’.\-]*"
-_NAME = re.compile(rf"^(?P<name>{_NAME_WORD}(?:\s+(?:{_NAME_WORD}|von|van|de|af|la|le))*\s+{_NAME_WORD})"
-                   rf"(?:\s*\((?P<party>{_LETTER})\))?$")
+_NAME = re.compile(
+    rf"^(?P<name>{_NAME_WORD}(?:\s+(?:{_NAME_WORD}|von|van|de|af|la|le))*\s+{_NAME_WORD})"
+    rf"(?:\s*\((?P<party>{_LETTER})\))?$"
+)
 
 # "<who> <verb phrase>": the first verb of a vote sentence ends the list of names.
 _VOTE = re.compile(
@@ -108,13 +110,36 @@ _SUBJECT_VERBS = {
 }
 # Item outcome, first rule that matches the committee's own decision text wins.
 _OUTCOME_RULES = [
-    (t.RECOMMENDED, re.compile(r"\banbefale[rs]?\b|\bindstiller\s+til\s+byrådet|\boversende[rs]\s+til\s+byrådet", re.I)),
-    (t.APPROVED_WITH_CHANGES, re.compile(r"\bgodkend\w*\b.*\bmed\s+(?:tilføjelse|ændring|de\s+foreslåede\s+ændringer|følgende\s+ændring|bemærkning)", re.I)),
-    (t.APPROVED, re.compile(r"\bgodkend\w*\b|\btiltræder\b|\bvedtage[rs]?\b|\bbevilger\b|\bbeslutte[rs]?\b|\bbesluttede\b", re.I)),
-    (t.REJECTED, re.compile(r"\b(?:indstillingen|forslaget|sagen)\s+(?:forkastes|afvises)|\bforkaster\b|\bafviser\b", re.I)),
+    (
+        t.RECOMMENDED,
+        re.compile(r"\banbefale[rs]?\b|\bindstiller\s+til\s+byrådet|\boversende[rs]\s+til\s+byrådet", re.I),
+    ),
+    (
+        t.APPROVED_WITH_CHANGES,
+        re.compile(
+            r"\bgodkend\w*\b.*\bmed\s+(?:tilføjelse|ændring|de\s+foreslåede\s+ændringer|følgende\s+ændring|bemærkning)",
+            re.I,
+        ),
+    ),
+    (
+        t.APPROVED,
+        re.compile(
+            r"\bgodkend\w*\b|\btiltræder\b|\bvedtage[rs]?\b|\bbevilger\b|\bbeslutte[rs]?\b|\bbesluttede\b", re.I
+        ),
+    ),
+    (
+        t.REJECTED,
+        re.compile(r"\b(?:indstillingen|forslaget|sagen)\s+(?:forkastes|afvises)|\bforkaster\b|\bafviser\b", re.I),
+    ),
     (t.POSTPONED, re.compile(r"\budsæt\w*\b|\budsat\b", re.I)),
     (t.DISCUSSED, re.compile(r"\bdrøfte\w*\b", re.I)),
-    (t.NOTED, re.compile(r"\borientering(?:en)?\s+(?:blev\s+)?givet\b|\btil\s+efterretning\b|\btaget\s+til\s+orientering\b|\borienteringen\b", re.I)),
+    (
+        t.NOTED,
+        re.compile(
+            r"\borientering(?:en)?\s+(?:blev\s+)?givet\b|\btil\s+efterretning\b|\btaget\s+til\s+orientering\b|\borienteringen\b",
+            re.I,
+        ),
+    ),
 ]
 _MARKUP = re.compile(r"\*\*|</?(?:i|b|em|strong)>", re.IGNORECASE)
 # Sentence ends, but not after an initial ("Ulla G. Chambless") or a common abbreviation.

@@ -28,6 +28,4 @@ def decode_minutes(data: bytes) -> tuple[str, list[ParseWarning]]:
     if text is not None and all(ch in _PLAUSIBLE_1252 for ch in text if ord(ch) > 127):
         return text, [ParseWarning(0, "the file is not UTF-8; it was read as Windows-1252")]
     line = data[: utf8_error.start].count(b"\n") + 1
-    raise MinutesError(
-        "the file is not UTF-8 text (and not unambiguous Windows-1252 either)", line=line
-    )
+    raise MinutesError("the file is not UTF-8 text (and not unambiguous Windows-1252 either)", line=line)

@@ -30,9 +30,7 @@ _TOC_LINE = re.compile(r"^(?P<title>.*?)(?:\s*(?:\.{2,}|…+))?\s*\t\s*(?P<page>
 _ITEM = re.compile(r"^Punkt\s+(?P<number>\d+)\s*:\s*(?P<title>.*?)\s*$")
 _CATEGORY = re.compile(r"^(?P<category>[A-D])-sag\s*:\s*(?P<title>.*)$")
 # 15.00.00-G01-193-17: KLE code, handling facet (letters may be Danish: Ø34), serial, year.
-CASE_NUMBER = re.compile(
-    r"^(?P<kle>\d{2}\.\d{2}\.\d{2})-(?P<facet>[A-ZÆØÅ]\d{2})-(?P<serial>\d{1,6})-(?P<year>\d{2})$"
-)
+CASE_NUMBER = re.compile(r"^(?P<kle>\d{2}\.\d{2}\.\d{2})-(?P<facet>[A-ZÆØÅ]\d{2})-(?P<serial>\d{1,6})-(?P<year>\d{2})$")
 _HEADINGS = {
     "Resume": t.RESUME,
     "Effekt": t.EFFEKT,
@@ -79,9 +77,7 @@ def parse_case_number(raw: str) -> t.CaseNumber | None:
     match = CASE_NUMBER.match(normalize_case_number(raw))
     if not match:
         return None
-    return t.CaseNumber(
-        kle=match["kle"], facet=match["facet"], serial=int(match["serial"]), year=match["year"]
-    )
+    return t.CaseNumber(kle=match["kle"], facet=match["facet"], serial=int(match["serial"]), year=match["year"])
 
 
 def _clean_line(line: str) -> str:
@@ -117,9 +113,7 @@ def parse_minutes(text: str) -> t.Meeting:
     location = ""
     item_starts = [i for i, line in enumerate(lines) if _ITEM.match(_plain(line))]
     end_of_front = item_starts[0] if item_starts else len(lines)
-    toc_index = next(
-        (i for i in range(cursor, end_of_front) if _plain(lines[i]) == _TOC), end_of_front
-    )
+    toc_index = next((i for i in range(cursor, end_of_front) if _plain(lines[i]) == _TOC), end_of_front)
 
     for i in range(cursor, toc_index):
         plain = _plain(lines[i])
@@ -335,7 +329,7 @@ def _check_toc(number: int, title: str, toc_title: str, line: int, warnings: lis
         return
     heading, listed = _comparable(title), _comparable(toc_title)
     # A table-of-contents title cut short (its last character sometimes garbled) is expected.
-    if heading == listed or heading.startswith(listed[:-1]) and len(listed) > 20:
+    if heading == listed or (heading.startswith(listed[:-1]) and len(listed) > 20):
         return
     warnings.append(
         t.ParseWarning(

@@ -26,7 +26,9 @@ CHROMIUM_ARGS = [
 @pytest.fixture(scope="session")
 def browser():
     if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
-        pytest.skip(f"Chromium not found at {CHROMIUM}: install Debian's chromium package (.ci/run does) to run browser tests")
+        pytest.skip(
+            f"Chromium not found at {CHROMIUM}: install Debian's chromium package (.ci/run does) to run browser tests"
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

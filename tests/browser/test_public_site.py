@@ -45,7 +45,9 @@ def test_search_form_works_with_the_keyboard_alone(page, archive):
     assert outline != "none"
 
 
-@pytest.mark.parametrize("path", ["/", "/search/?q=ledighed", "/meetings/beskaeftigelses-og-socialudvalget/2019-03-05/2/"])
+@pytest.mark.parametrize(
+    "path", ["/", "/search/?q=ledighed", "/meetings/beskaeftigelses-og-socialudvalget/2019-03-05/2/"]
+)
 def test_phone_width_has_no_horizontal_scrolling(browser, archive, path):
     context = browser.new_context(viewport={"width": 360, "height": 740})
     page = context.new_page()

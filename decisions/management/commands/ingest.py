@@ -31,7 +31,9 @@ class Command(BaseCommand):
     help = "Parse minutes files (.txt or .pdf) and load them, one transaction per meeting."
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("paths", nargs="+", metavar="PATH", help="Minutes files or directories (searched recursively).")
+        parser.add_argument(
+            "paths", nargs="+", metavar="PATH", help="Minutes files or directories (searched recursively)."
+        )
         parser.add_argument("--dry-run", action="store_true", help="Parse and report, but write nothing.")
 
     def handle(self, *args, paths: list[str], dry_run: bool, verbosity: int, **options) -> None:
