@@ -1037,8 +1037,13 @@ def _load_shard(plan: Plan, municipalities: list[int], batch: int, write_text: P
 
 
 def _worker(plan: Plan, municipalities: list[int], batch: int, write_text: Path | None, queue) -> None:
+    from asgiref.local import Local
     from django.db import connections
 
+    # A forked child must not use any connection object it inherited: the parent's close_all()
+    # only reaches the connections of its current context (Playwright's event loop in the test
+    # run leaves others), and two processes on one socket corrupt both. Start with none.
+    connections._connections = Local(connections.thread_critical)
     try:
         queue.put(("ok", _load_shard(plan, municipalities, batch, write_text)))
     except BaseException:  # noqa: BLE001 - reported to the parent, which raises
