@@ -6,3 +6,8 @@ class DecisionsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "decisions"
     verbose_name = _("Beslutninger")
+
+    def ready(self) -> None:
+        from decisions import signals
+
+        signals.connect()

@@ -31,6 +31,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import TrigramSimilarity
+from django.core.cache import cache
 from django.db.models import (
     Count,
     Exists,
@@ -527,7 +528,7 @@ class PersonPage:
     person: Person
     memberships: list[Membership]
     roles: list[str]
-    rows: list[RecordRow]
+    rows: RecordRows
     figures: Figures
     implied: list[AgendaItem]  # the first IMPLIED_SHOWN of them
     implied_total: int
@@ -556,33 +557,108 @@ def committee_by_slug(slug: str | None) -> Committee | None:
 IMPLIED_SHOWN = 25
 
 
-def person_page(*, slug: str, year: int | None = None, committee: str | None = None, position: str = "") -> PersonPage:
+PERSON_CACHE_SECONDS = 3600
+
+
+class RecordRows:
+    """A person's record rows in order, fetched from the database a page at a time.
+
+    The order and each row's decision/dissent flags come from the cached summary, so a page
+    of the record costs one small query however long the record is (Paginator slices it).
+    """
+
+    def __init__(self, ids: list[int], flags: dict[int, tuple]):
+        self.ids, self.flags = ids, flags
+
+    def count(self) -> int:
+        return len(self.ids)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, index):
+        ids = self.ids[index] if isinstance(index, slice) else [self.ids[index]]
+        votes = {
+            v.pk: v
+            for v in Vote.objects.filter(pk__in=ids)
+            .select_related("item__meeting__committee")
+            .defer(*(f"item__{f}" for f in _HEAVY_ITEM), "item__meeting__source_text")
+        }
+        rows = [RecordRow(votes[pk], *self.flags[pk]) for pk in ids if pk in votes]
+        return rows if isinstance(index, slice) else rows[0]
+
+    def __iter__(self):
+        for start in range(0, len(self.ids), 500):
+            yield from self[start : start + 500]
+
+
+def _record_summary(*, person: Person, year: int | None, committee: Committee | None) -> dict:
+    """Order, flags, figures' inputs, years and implied positions of a record, cached per
+    archive generation: computing dissent needs every vote, showing a page needs fifty."""
+    from decisions.search import archive_generation
+
+    key = f"person-record:{archive_generation()}:{person.pk}:{year or ''}:{committee.pk if committee else ''}"
+    summary = cache.get(key)
+    if summary is not None:
+        return summary
+    rows = person_record(person=person, year=year, committee=committee)
+    implied_items = implied_positions(person=person, year=year, committee=committee)
+    summary = {
+        "order": [(r.vote.pk, r.vote.position) for r in rows],
+        "flags": {r.vote.pk: (r.outcome, r.side, r.dissent, r.party_dissent) for r in rows},
+        "roles": sorted({r.vote.role for r in rows if r.vote.role}),
+        "implied_ids": list(implied_items.values_list("pk", flat=True)[:IMPLIED_SHOWN]),
+        "implied_total": implied_items.count(),
+        "years": sorted(
+            {
+                *Vote.objects.filter(person=person).values_list("item__meeting__date__year", flat=True).distinct(),
+                *MeetingAbsence.objects.filter(person=person)
+                .values_list("meeting__date__year", flat=True)
+                .distinct(),
+            },
+            reverse=True,
+        ),
+    }
+    cache.set(key, summary, PERSON_CACHE_SECONDS)
+    return summary
+
+
+def person_page(
+    *, slug: str, year: int | None = None, committee: str | None = None, position: str = ""
+) -> PersonPage:
     """Everything the person page shows. The figures follow the year and committee filters;
     the position filter narrows the tables only."""
     person = get_person(slug=slug)
     committee_obj = committee_by_slug(committee)
-    rows = person_record(person=person, year=year, committee=committee_obj)
+    summary = _record_summary(person=person, year=year, committee=committee_obj)
     absences = list(person_meeting_absences(person=person, year=year, committee=committee_obj))
-    implied_items = implied_positions(person=person, year=year, committee=committee_obj)
-    # A long-serving member has thousands of implied positions: count them all, list a few.
-    implied = list(implied_items[:IMPLIED_SHOWN])
-    implied_total = len(implied) if len(implied) < IMPLIED_SHOWN else implied_items.count()
+    implied_by_id = {
+        item.pk: item
+        for item in AgendaItem.objects.filter(pk__in=summary["implied_ids"])
+        .select_related("meeting__committee")
+        .defer("sections", "attachment_text", "search_vector", "meeting__source_text")
+    }
+    implied = [implied_by_id[pk] for pk in summary["implied_ids"] if pk in implied_by_id]
+    implied_total = summary["implied_total"]
     memberships = list(person.memberships.select_related("committee").order_by("committee__name", "-term"))
-    years = sorted(
-        {
-            *Vote.objects.filter(person=person).values_list("item__meeting__date__year", flat=True).distinct(),
-            *MeetingAbsence.objects.filter(person=person).values_list("meeting__date__year", flat=True).distinct(),
-        },
-        reverse=True,
-    )
     roles = sorted(
-        {r.vote.role for r in rows if r.vote.role}
-        | {a.role for a in absences if a.role}
-        | {m.role for m in memberships if m.role}
+        set(summary["roles"]) | {a.role for a in absences if a.role} | {m.role for m in memberships if m.role}
     )
-    figures = person_figures(rows=rows, meeting_absences=len(absences), implied=implied_total)
+    positions = Counter(pos for _, pos in summary["order"])
+    flags = summary["flags"].values()
+    figures = Figures(
+        for_count=positions[Position.FOR],
+        against=positions[Position.AGAINST],
+        abstain=positions[Position.ABSTAIN],
+        reservation=positions[Position.RESERVATION],
+        absent_items=positions[Position.ABSENT],
+        absent_meetings=len(absences),
+        dissent=sum(1 for f in flags if f[2]),
+        party_dissent=sum(1 for f in flags if f[3]),
+        implied=implied_total,
+    )
+    ids = [pk for pk, pos in summary["order"] if not position or pos == position]
     if position:
-        rows = [r for r in rows if r.vote.position == position]
         implied, implied_total = (implied, implied_total) if position == Position.FOR else ([], 0)
         absences = absences if position == Position.ABSENT else []
     committees = sorted({m.committee for m in memberships}, key=lambda c: c.name)
@@ -590,12 +666,12 @@ def person_page(*, slug: str, year: int | None = None, committee: str | None = N
         person=person,
         memberships=memberships,
         roles=roles,
-        rows=rows,
+        rows=RecordRows(ids, summary["flags"]),
         figures=figures,
         implied=implied,
         implied_total=implied_total,
         meeting_absences=absences,
-        years=years,
+        years=summary["years"],
         committees=committees,
         year=year,
         committee=committee_obj,
