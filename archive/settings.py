@@ -119,6 +119,8 @@ CACHES = {
 
 # Minutes files larger than this are refused before they are read (ingest and upload).
 ARCHIVE_MAX_MINUTES_BYTES = int(os.environ.get("ARCHIVE_MAX_MINUTES_BYTES", 20 * 1024 * 1024))
+# Attachment files ("Bilag") given to items in the admin may be larger reports.
+ARCHIVE_MAX_ATTACHMENT_BYTES = int(os.environ.get("ARCHIVE_MAX_ATTACHMENT_BYTES", 50 * 1024 * 1024))
 
 # Security headers; the HTTPS-only ones are switched on by ARCHIVE_HTTPS=1.
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -109,7 +109,7 @@ class Person(models.Model):
 class PersonAlias(models.Model):
     """A spelling of a person's name as printed in some minutes."""
 
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="aliases")
+    person = models.ForeignKey(Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="aliases")
     name = models.CharField(_("stavemåde"), max_length=200)
 
     class Meta:
@@ -126,8 +126,10 @@ class PersonAlias(models.Model):
 class Membership(models.Model):
     """A person's seat on a committee in one term: derived from the minutes unless an editor set it."""
 
-    committee = models.ForeignKey(Committee, on_delete=models.CASCADE, related_name="memberships")
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="memberships")
+    committee = models.ForeignKey(
+        Committee, verbose_name=_("udvalg"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    person = models.ForeignKey(Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="memberships")
     term = models.CharField(_("valgperiode"), max_length=9)
     role = models.CharField(_("rolle"), max_length=40, blank=True)
     derived = models.BooleanField(_("afledt af referaterne"), default=True)
@@ -148,7 +150,9 @@ class Membership(models.Model):
 class Meeting(models.Model):
     """One meeting of a committee, identified by committee and date."""
 
-    committee = models.ForeignKey(Committee, on_delete=models.PROTECT, related_name="meetings")
+    committee = models.ForeignKey(
+        Committee, verbose_name=_("udvalg"), on_delete=models.PROTECT, related_name="meetings"
+    )
     date = models.DateField(_("dato"))
     start_time = models.TimeField(_("starttidspunkt"), null=True, blank=True)
     location = models.CharField(_("mødested"), max_length=500, blank=True)
@@ -157,8 +161,8 @@ class Meeting(models.Model):
     source_sha256 = models.CharField(_("SHA-256 af kildefil"), max_length=64)
     source_text = models.TextField(_("referatets tekst"))
     original_file = models.FileField(_("originalt referat"), upload_to="minutes/%Y/", blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("oprettet"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("ændret"), auto_now=True)
 
     class Meta:
         ordering = ["-date", "committee__name"]
@@ -179,12 +183,17 @@ class Meeting(models.Model):
 class MeetingAbsence(models.Model):
     """A member absent from the whole meeting ("deltog ikke i mødet")."""
 
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="absences")
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="meeting_absences")
+    meeting = models.ForeignKey(Meeting, verbose_name=_("møde"), on_delete=models.CASCADE, related_name="absences")
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="meeting_absences"
+    )
+    # The name as printed: the spelling a merged person can be split off by again.
+    printed_name = models.CharField(_("navn som trykt"), max_length=200, blank=True, default="")
     party = models.CharField(_("parti som trykt"), max_length=1, blank=True)
     role = models.CharField(_("rolle som trykt"), max_length=40, blank=True)
     sentence = models.TextField(_("kildesætning"))
-    line = models.PositiveIntegerField(_("linje"))
+    # 0: not printed in the minutes (added by an editor).
+    line = models.PositiveIntegerField(_("linje"), default=0)
 
     class Meta:
         verbose_name = _("fravær fra møde")
@@ -242,12 +251,14 @@ class ItemSearchVector(Func):
 class AgendaItem(models.Model):
     """One numbered item ("Punkt N") of a meeting, with its sections in printed order."""
 
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="items")
+    meeting = models.ForeignKey(Meeting, verbose_name=_("møde"), on_delete=models.CASCADE, related_name="items")
     number = models.PositiveSmallIntegerField(_("punkt"))
     title = models.CharField(_("titel"), max_length=1000)
     toc_title = models.CharField(_("titel i indholdsfortegnelsen"), max_length=1000, blank=True)
     category = models.CharField(_("kategori"), max_length=1, choices=Category.choices, blank=True)
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="items", null=True, blank=True)
+    case = models.ForeignKey(
+        Case, verbose_name=_("sag"), on_delete=models.PROTECT, related_name="items", null=True, blank=True
+    )
     # Copied from `case` so that the database can keep the search vector current by itself.
     case_number = models.CharField(_("sagsnummer"), max_length=40, blank=True)
     # [{"kind": "resume", "heading": "Resume", "text": "…"}, …] in printed order.
@@ -292,14 +303,19 @@ class AgendaItem(models.Model):
 class Vote(models.Model):
     """One named councillor's position on one subject of an item (item-level absence included)."""
 
-    item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="votes")
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="votes")
+    item = models.ForeignKey(
+        AgendaItem, verbose_name=_("dagsordenspunkt"), on_delete=models.CASCADE, related_name="votes"
+    )
+    person = models.ForeignKey(Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="votes")
+    # The name as printed: the spelling a merged person can be split off by again.
+    printed_name = models.CharField(_("navn som trykt"), max_length=200, blank=True, default="")
     position = models.CharField(_("stilling"), max_length=12, choices=Position.choices)
     subject = models.CharField(_("emne"), max_length=500, blank=True)
     party = models.CharField(_("parti som trykt"), max_length=1, blank=True)
     role = models.CharField(_("rolle som trykt"), max_length=40, blank=True)
     sentence = models.TextField(_("kildesætning"))
-    line = models.PositiveIntegerField(_("linje"))
+    # 0: not printed in the minutes (added by an editor).
+    line = models.PositiveIntegerField(_("linje"), default=0)
 
     class Meta:
         ordering = ["item", "line", "id"]
@@ -312,19 +328,22 @@ class Vote(models.Model):
         indexes = [models.Index(fields=["person", "item"], name="vote_person_item")]
 
     def __str__(self) -> str:
-        return f"{self.person}: {self.position} {self.subject}".strip()
+        return f"{self.person}: {self.get_position_display()} {self.subject}".strip()
 
 
 class BlocVote(models.Model):
     """A position stated for party letters without names; never expanded into people."""
 
-    item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="bloc_votes")
+    item = models.ForeignKey(
+        AgendaItem, verbose_name=_("dagsordenspunkt"), on_delete=models.CASCADE, related_name="bloc_votes"
+    )
     parties = ArrayField(models.CharField(max_length=1), verbose_name=_("partier"))
     label = models.CharField(_("flertal/mindretal"), max_length=20, blank=True)
     position = models.CharField(_("stilling"), max_length=12, choices=Position.choices)
     subject = models.CharField(_("emne"), max_length=500, blank=True)
     sentence = models.TextField(_("kildesætning"))
-    line = models.PositiveIntegerField(_("linje"))
+    # 0: not printed in the minutes (added by an editor).
+    line = models.PositiveIntegerField(_("linje"), default=0)
 
     class Meta:
         ordering = ["item", "line", "id"]
@@ -336,13 +355,15 @@ class BlocVote(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.label} {', '.join(self.parties)}: {self.position} {self.subject}".strip()
+        return f"{self.label} {', '.join(self.parties)}: {self.get_position_display()} {self.subject}".strip()
 
 
 class Attachment(models.Model):
     """An attachment ("Bilag") listed under an item, optionally with its file."""
 
-    item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="attachments")
+    item = models.ForeignKey(
+        AgendaItem, verbose_name=_("dagsordenspunkt"), on_delete=models.CASCADE, related_name="attachments"
+    )
     position = models.PositiveSmallIntegerField(_("rækkefølge"))
     title = models.CharField(_("titel"), max_length=1000)
     file = models.FileField(_("fil"), upload_to="attachments/%Y/", blank=True)

@@ -612,9 +612,7 @@ def _record_summary(*, person: Person, year: int | None, committee: Committee | 
         "years": sorted(
             {
                 *Vote.objects.filter(person=person).values_list("item__meeting__date__year", flat=True).distinct(),
-                *MeetingAbsence.objects.filter(person=person)
-                .values_list("meeting__date__year", flat=True)
-                .distinct(),
+                *MeetingAbsence.objects.filter(person=person).values_list("meeting__date__year", flat=True).distinct(),
             },
             reverse=True,
         ),
@@ -623,9 +621,7 @@ def _record_summary(*, person: Person, year: int | None, committee: Committee | 
     return summary
 
 
-def person_page(
-    *, slug: str, year: int | None = None, committee: str | None = None, position: str = ""
-) -> PersonPage:
+def person_page(*, slug: str, year: int | None = None, committee: str | None = None, position: str = "") -> PersonPage:
     """Everything the person page shows. The figures follow the year and committee filters;
     the position filter narrows the tables only."""
     person = get_person(slug=slug)

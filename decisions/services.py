@@ -7,11 +7,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.postgres.search import TrigramSimilarity
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Count
 from django.utils.text import slugify
 
-from decisions.minutes import MinutesError, decode_minutes, parse_minutes
+from decisions.minutes import MinutesError, decode_minutes, parse_case_number, parse_minutes
 from decisions.minutes import types as minutes
 from decisions.models import (
     AgendaItem,
@@ -29,12 +31,34 @@ from decisions.models import (
 from decisions.search import bump_archive_generation
 
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
+# ingest_meeting(replace=False) found the meeting with another file and left it alone.
+NOT_REPLACED = "not_replaced"
 _DANISH_TRANSLITERATION = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "Æ": "Ae", "Ø": "Oe", "Å": "Aa"})
 
 
 def danish_slug(text: str) -> str:
     """A URL slug that keeps Danish letters readable (Ørbæk → oerbaek)."""
     return slugify(text.translate(_DANISH_TRANSLITERATION))[:190] or "x"
+
+
+# PersonNote kinds: a printed name linked to a known person as another spelling; a printed
+# name that made a new person although the same name is known with another party.
+LINKED_SPELLING, POSSIBLE_DUPLICATE = "linked_spelling", "possible_duplicate"
+
+
+@dataclass(frozen=True)
+class PersonNote:
+    """What the person resolver decided that an editor may want to check."""
+
+    kind: str  # LINKED_SPELLING or POSSIBLE_DUPLICATE
+    name: str  # as printed
+    party: str  # as printed
+    other: str  # the known person it was linked to or resembles, "Name (P)"
+
+    def __str__(self) -> str:
+        if self.kind == LINKED_SPELLING:
+            return f"{self.name} ({self.party}) linked to {self.other} as another spelling"
+        return f"possible duplicate person: {self.name} ({self.party or '?'}) also seen in another party"
 
 
 @dataclass
@@ -48,6 +72,9 @@ class IngestResult:
     votes: int = 0
     new_persons: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    person_notes: list[PersonNote] = field(default_factory=list)
+    # Attachment files that a replaced meeting had and the new minutes no longer list (by title).
+    dropped_attachment_files: list[str] = field(default_factory=list)
 
 
 def read_minutes_file(data: bytes, *, name: str) -> tuple[str, minutes.Meeting, list[minutes.ParseWarning]]:
@@ -76,8 +103,11 @@ def ingest_file(path: Path, *, dry_run: bool = False) -> IngestResult:
     return ingest_bytes(path.read_bytes(), name=path.name, dry_run=dry_run)
 
 
-def ingest_bytes(data: bytes, *, name: str, dry_run: bool = False) -> IngestResult:
-    """Read, parse and ingest one minutes file given as bytes (upload or disk); keeps the original."""
+def ingest_bytes(data: bytes, *, name: str, dry_run: bool = False, replace: bool = True) -> IngestResult:
+    """Read, parse and ingest one minutes file given as bytes (upload or disk); keeps the original.
+
+    replace=False leaves an existing meeting with another file alone (status NOT_REPLACED).
+    """
     text, parsed, decode_warnings = read_minutes_file(data, name=name)
     result = ingest_meeting(
         parsed,
@@ -86,6 +116,7 @@ def ingest_bytes(data: bytes, *, name: str, dry_run: bool = False) -> IngestResu
         sha256=hashlib.sha256(data).hexdigest(),
         dry_run=dry_run,
         original=data,
+        replace=replace,
     )
     result.warnings[:0] = [str(w) for w in decode_warnings]
     return result
@@ -105,7 +136,7 @@ class PersonResolver:
         for alias in PersonAlias.objects.all():
             self.by_alias.setdefault(alias.name, []).append(alias.person_id)
         self.new_names: list[str] = []
-        self.notes: list[str] = []
+        self.notes: list[PersonNote] = []
 
     def resolve(self, name: str, party: str) -> Person:
         candidates = [self.persons[pk] for pk in self.by_alias.get(name, [])]
@@ -120,10 +151,10 @@ class PersonResolver:
             for person in self.persons.values():
                 if person.party == party and any(_one_edit_apart(name, alias) for alias in self._aliases(person)):
                     self._add_alias(person, name)
-                    self.notes.append(f"{name} ({party}) linked to {person.name} ({party}) as another spelling")
+                    self.notes.append(PersonNote(LINKED_SPELLING, name, party, str(person)))
                     return person
         if candidates:
-            self.notes.append(f"possible duplicate person: {name} ({party or '?'}) also seen in another party")
+            self.notes.append(PersonNote(POSSIBLE_DUPLICATE, name, party, str(candidates[0])))
         return self._create(name, party)
 
     def _aliases(self, person: Person) -> list[str]:
@@ -135,11 +166,7 @@ class PersonResolver:
 
     @staticmethod
     def _create_bare(name: str, party: str) -> Person:
-        base = danish_slug(name)
-        slug, n = base, 2
-        while Person.objects.filter(slug=slug).exists():
-            slug, n = f"{base}-{n}", n + 1
-        return Person.objects.create(name=name, slug=slug, party=party)
+        return Person.objects.create(name=name, slug=unique_person_slug(name), party=party)
 
     def _create(self, name: str, party: str) -> Person:
         person = self._create_bare(name, party)
@@ -147,6 +174,15 @@ class PersonResolver:
         self._add_alias(person, name)
         self.new_names.append(str(person))
         return person
+
+
+def unique_person_slug(name: str, *, exclude_pk: int | None = None) -> str:
+    """A slug for a person's URL, unique among persons (Keld Hansen → keld-hansen, keld-hansen-2)."""
+    base = danish_slug(name)
+    slug, n = base, 2
+    while Person.objects.filter(slug=slug).exclude(pk=exclude_pk).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
 
 
 def _one_edit_apart(a: str, b: str) -> bool:
@@ -197,22 +233,81 @@ def ingest_meeting(
     dry_run: bool = False,
     people: PersonResolver | None = None,
     original: bytes | None = None,
+    replace: bool = True,
 ) -> IngestResult:
     """Create or replace one meeting (natural key: committee + date) in one transaction.
 
     An unchanged file (same SHA-256) writes nothing; a changed one replaces the meeting's
-    content in place, keeping the meeting row and so its URLs. A batch loader may pass one
-    `people` resolver for many meetings (not with dry_run, whose persons are rolled back).
+    content in place, keeping the meeting row and so its URLs, and the files an editor gave
+    its attachments (matched by item number and title). With replace=False an existing
+    meeting with another file is left alone (status NOT_REPLACED): the admin upload passes
+    the editor's "replace" box, checked under the meeting's row lock.
+
+    `original` is the file as published (PDF or text); it is stored with the meeting and
+    offered on the meeting page. A replaced meeting without one loses the old original,
+    which no longer matches its text. A batch loader may pass one `people` resolver for many
+    meetings (not with dry_run, whose persons are rolled back).
     """
+    storage = Meeting._meta.get_field("original_file").storage
+    written: list[str] = []  # files saved by this call: removed again if it fails
+    try:
+        result, obsolete = _ingest_meeting(
+            parsed,
+            source_name=source_name,
+            source_text=source_text,
+            sha256=sha256,
+            dry_run=dry_run,
+            people=people,
+            original=original,
+            replace=replace,
+            written=written,
+        )
+    except BaseException:
+        for name in written:
+            storage.delete(name)
+        raise
+    if obsolete:
+        # Registered outside the atomic block: runs when the outermost transaction commits.
+        transaction.on_commit(lambda: [storage.delete(name) for name in obsolete])
+    return result
+
+
+def _ingest_meeting(
+    parsed: minutes.Meeting,
+    *,
+    source_name: str,
+    source_text: str,
+    sha256: str,
+    dry_run: bool,
+    people: PersonResolver | None,
+    original: bytes | None,
+    replace: bool,
+    written: list[str],
+) -> tuple[IngestResult, list[str]]:
+    obsolete: list[str] = []  # files the meeting no longer refers to, deleted after commit
     with transaction.atomic():
         committee = _committee(parsed.committee)
         meeting = Meeting.objects.select_for_update().filter(committee=committee, date=parsed.date).first()
         if meeting is not None and meeting.source_sha256 == sha256:
-            return IngestResult(UNCHANGED, meeting, parsed, items=meeting.items.count())
+            if original is not None and not meeting.original_file and not dry_run:
+                # Loaded before originals were kept (or without one): the same file supplies it.
+                meeting.original_file.save(Path(source_name).name, ContentFile(original), save=False)
+                written.append(meeting.original_file.name)
+                Meeting.objects.filter(pk=meeting.pk).update(original_file=meeting.original_file.name)
+            return IngestResult(UNCHANGED, meeting, parsed, items=meeting.items.count()), []
+        if meeting is not None and not replace:
+            return IngestResult(NOT_REPLACED, meeting, parsed, items=meeting.items.count()), []
         status = UPDATED if meeting else CREATED
+        kept_files: dict[tuple[int, str], tuple[str, str]] = {}
         if meeting is None:
             meeting = Meeting(committee=committee, date=parsed.date)
         else:
+            kept_files = {
+                (number, title): (name, text)
+                for number, title, name, text in Attachment.objects.filter(item__meeting=meeting)
+                .exclude(file="")
+                .values_list("item__number", "title", "file", "text")
+            }
             meeting.items.all().delete()
             meeting.absences.all().delete()
         meeting.start_time = parsed.start_time
@@ -221,23 +316,51 @@ def ingest_meeting(
         meeting.source_name = source_name
         meeting.source_sha256 = sha256
         meeting.source_text = source_text
-        if original is not None and not dry_run:
-            # The file as published (PDF or text), offered on the meeting page as "Original referat".
-            meeting.original_file.save(Path(source_name).name, ContentFile(original), save=False)
+        previous_original = meeting.original_file.name if meeting.pk else ""
+        if not dry_run:
+            if original is not None:
+                meeting.original_file.save(Path(source_name).name, ContentFile(original), save=False)
+                written.append(meeting.original_file.name)
+            else:
+                meeting.original_file = ""
+            if previous_original and previous_original != meeting.original_file.name:
+                obsolete.append(previous_original)
         meeting.save()
 
         result = IngestResult(status, meeting, parsed, warnings=[str(w) for w in parsed.warnings])
-        _write_items(meeting, parsed, result, people or PersonResolver())
+        used_files = _write_items(meeting, parsed, result, people or PersonResolver(), kept_files)
+        dropped = {key: value for key, value in kept_files.items() if key not in used_files}
+        result.dropped_attachment_files = [title for _number, title in sorted(dropped)]
+        obsolete += [name for name, _text in dropped.values()]
         if dry_run:
             transaction.set_rollback(True)
+            obsolete = []
         else:
             # Cached search facets describe the archive before this meeting: start a new generation.
             transaction.on_commit(bump_archive_generation)
-    return result
+    return result, obsolete
 
 
-def _write_items(meeting: Meeting, parsed: minutes.Meeting, result: IngestResult, people: PersonResolver) -> None:
+def _write_items(
+    meeting: Meeting,
+    parsed: minutes.Meeting,
+    result: IngestResult,
+    people: PersonResolver,
+    kept_files: dict[tuple[int, str], tuple[str, str]] | None = None,
+) -> set[tuple[int, str]]:
+    """Write the items, votes, bloc votes, attachments and absences; the kept files it reused."""
     cases = _cases(parsed)
+    kept_files = kept_files or {}
+    used_files: set[tuple[int, str]] = set()
+    attachment_rows: list[list[Attachment]] = []
+    for item in parsed.items:
+        rows = []
+        for position, title in enumerate(item.attachments, 1):
+            name, text = kept_files.get((item.number, title), ("", ""))
+            if name:
+                used_files.add((item.number, title))
+            rows.append(Attachment(position=position, title=title, file=name, text=text))
+        attachment_rows.append(rows)
     items = AgendaItem.objects.bulk_create(
         [
             AgendaItem(
@@ -252,19 +375,22 @@ def _write_items(meeting: Meeting, parsed: minutes.Meeting, result: IngestResult
                 outcome=item.outcome,
                 subject_outcomes=dict(item.subject_outcomes),
                 other_committees=[{"committee": o.committee, "sentence": o.sentence} for o in item.other_committees],
+                # The same rule as refresh_attachment_text, for files kept from the replaced meeting.
+                attachment_text="\n\n".join(a.text for a in rows if a.text),
             )
-            for item in parsed.items
+            for item, rows in zip(parsed.items, attachment_rows, strict=True)
         ]
     )
     new_before, notes_before = len(people.new_names), len(people.notes)
     votes, blocs, attachments, absences = [], [], [], {}
-    for row, item in zip(items, parsed.items, strict=True):
+    for row, item, item_attachments in zip(items, parsed.items, attachment_rows, strict=True):
         for vote in item.votes:
             person = people.resolve(vote.name, vote.party)
             votes.append(
                 Vote(
                     item=row,
                     person=person,
+                    printed_name=vote.name,
                     position=vote.position,
                     subject=vote.subject,
                     party=vote.party,
@@ -285,7 +411,9 @@ def _write_items(meeting: Meeting, parsed: minutes.Meeting, result: IngestResult
             )
             for b in item.bloc_votes
         ]
-        attachments += [Attachment(item=row, position=i, title=title) for i, title in enumerate(item.attachments, 1)]
+        for attachment in item_attachments:
+            attachment.item = row
+        attachments += item_attachments
         for absence in item.absences:
             person = people.resolve(absence.name, absence.party)
             # The same absence may be repeated under several items; it is one meeting absence.
@@ -294,6 +422,7 @@ def _write_items(meeting: Meeting, parsed: minutes.Meeting, result: IngestResult
                 MeetingAbsence(
                     meeting=meeting,
                     person=person,
+                    printed_name=absence.name,
                     party=absence.party,
                     role=absence.role,
                     sentence=absence.sentence,
@@ -323,7 +452,23 @@ def _write_items(meeting: Meeting, parsed: minutes.Meeting, result: IngestResult
     result.items = len(items)
     result.votes = len(unique_votes)
     result.new_persons = people.new_names[new_before:]
-    result.warnings += people.notes[notes_before:]
+    result.person_notes = people.notes[notes_before:]
+    result.warnings += [str(note) for note in result.person_notes]
+    return used_files
+
+
+# What can differ between an item in the archive and the same item in new minutes.
+ITEM_FIELDS = ("title", "category", "case_number", "outcome", "sections", "votes", "bloc_votes", "attachments")
+MEETING_FIELDS = ("start_time", "location", "term", "absences")
+
+
+@dataclass
+class ItemChange:
+    """An item present before and after, and which of ITEM_FIELDS differ."""
+
+    number: int
+    title: str  # the new title
+    fields: list[str]
 
 
 @dataclass
@@ -332,13 +477,40 @@ class ChangeSummary:
 
     meeting: Meeting | None
     same_file: bool = False
-    added: list[int] = field(default_factory=list)
-    removed: list[int] = field(default_factory=list)
-    changed: list[int] = field(default_factory=list)
+    added: list[tuple[int, str]] = field(default_factory=list)  # (number, title)
+    removed: list[tuple[int, str]] = field(default_factory=list)
+    changed: list[ItemChange] = field(default_factory=list)
+    meeting_fields: list[str] = field(default_factory=list)  # which of MEETING_FIELDS differ
+    votes_before: int = 0  # named votes (item-level absences not counted)
+    votes_after: int = 0
 
     @property
     def replaces(self) -> bool:
         return self.meeting is not None and not self.same_file
+
+    @property
+    def identical_content(self) -> bool:
+        """Another file, but nothing the archive reads from it differs."""
+        return self.replaces and not (self.added or self.removed or self.changed or self.meeting_fields)
+
+
+def _words(text: str) -> str:
+    """Text compared for change: the same words in the same order (a PDF and a text file of the
+    same minutes differ in line breaks)."""
+    return " ".join(text.split())
+
+
+def _parsed_item_key(item: minutes.Item) -> dict:
+    return {
+        "title": item.title,
+        "category": item.category,
+        "case_number": item.case.number if item.case else "",
+        "outcome": item.outcome,
+        "sections": [(s.kind, s.heading, _words(s.text)) for s in item.sections],
+        "votes": sorted((v.name, v.party, v.position, v.subject) for v in item.votes),
+        "bloc_votes": sorted((tuple(b.parties), b.label, b.position, b.subject) for b in item.bloc_votes),
+        "attachments": list(item.attachments),
+    }
 
 
 def meeting_changes(parsed: minutes.Meeting, *, sha256: str) -> ChangeSummary:
@@ -348,100 +520,326 @@ def meeting_changes(parsed: minutes.Meeting, *, sha256: str) -> ChangeSummary:
         return ChangeSummary(None)
     if meeting.source_sha256 == sha256:
         return ChangeSummary(meeting, same_file=True)
-    old = {
-        item.number: (item.title, item.case_number, item.outcome, item.sections)
-        for item in meeting.items.only("number", "title", "case_number", "outcome", "sections")
-    }
-    new = {
-        item.number: (
-            item.title,
-            item.case.number if item.case else "",
-            item.outcome,
-            [{"kind": s.kind, "heading": s.heading, "text": s.text} for s in item.sections],
-        )
-        for item in parsed.items
-    }
+    old: dict[int, dict] = {}
+    for item in meeting.items.only("number", "title", "category", "case_number", "outcome", "sections"):
+        old[item.number] = {
+            "title": item.title,
+            "category": item.category,
+            "case_number": item.case_number,
+            "outcome": item.outcome,
+            "sections": [(s["kind"], s["heading"], _words(s["text"])) for s in item.sections],
+            "votes": [],
+            "bloc_votes": [],
+            "attachments": [],
+        }
+    votes = Vote.objects.filter(item__meeting=meeting).values_list(
+        "item__number", "printed_name", "person__name", "party", "position", "subject"
+    )
+    for number, printed, name, party, position, subject in votes:
+        old[number]["votes"].append((printed or name, party, position, subject))
+    for number, parties, label, position, subject in BlocVote.objects.filter(item__meeting=meeting).values_list(
+        "item__number", "parties", "label", "position", "subject"
+    ):
+        old[number]["bloc_votes"].append((tuple(parties), label, position, subject))
+    for number, title in (
+        Attachment.objects.filter(item__meeting=meeting).order_by("position").values_list("item__number", "title")
+    ):
+        old[number]["attachments"].append(title)
+    for values in old.values():
+        values["votes"].sort()
+        values["bloc_votes"].sort()
+    new = {item.number: (item.title, _parsed_item_key(item)) for item in parsed.items}
+
+    absences_before = sorted(
+        (printed or name) for printed, name in meeting.absences.values_list("printed_name", "person__name")
+    )
+    absences_after = sorted({a.name for a in parsed.absences})
+    before = {"start_time": meeting.start_time, "location": meeting.location, "term": meeting.term}
+    after = {"start_time": parsed.start_time, "location": parsed.location, "term": parsed.term}
+    meeting_fields = [name for name in ("start_time", "location", "term") if before[name] != after[name]]
+    if absences_before != absences_after:
+        meeting_fields.append("absences")
     return ChangeSummary(
         meeting,
-        added=sorted(set(new) - set(old)),
-        removed=sorted(set(old) - set(new)),
-        changed=sorted(n for n in set(old) & set(new) if old[n] != new[n]),
+        added=[(n, new[n][0]) for n in sorted(set(new) - set(old))],
+        removed=[(n, old[n]["title"]) for n in sorted(set(old) - set(new))],
+        changed=[
+            ItemChange(n, new[n][0], [f for f in ITEM_FIELDS if old[n][f] != new[n][1][f]])
+            for n in sorted(set(old) & set(new))
+            if old[n] != new[n][1]
+        ],
+        meeting_fields=meeting_fields,
+        votes_before=sum(1 for vote in votes if vote[4] != minutes.ABSENT),
+        votes_after=sum(1 for item in parsed.items for vote in item.votes if vote.position != minutes.ABSENT),
     )
 
 
-def attach_file(attachment: Attachment, *, name: str, data: bytes) -> None:
-    """Give an attachment its file; a PDF's text is extracted and searched with the item (weight D)."""
+@dataclass
+class AttachmentFileResult:
+    """What giving an attachment its file did: the text found, or why there is none."""
+
+    text_chars: int = 0
+    note: str = ""  # e.g. the PdfError message of a scanned PDF; "" when all went well
+
+
+def set_attachment_file(attachment: Attachment, *, name: str | None, data: bytes | None) -> AttachmentFileResult:
+    """Give an attachment its file (or remove it with name=None): the one place that does.
+
+    A PDF's text is extracted (decisions.minutes.pdf) into Attachment.text; the item's
+    attachment_text, searched at the lowest weight, is then refreshed. A file that is not a
+    PDF, or a PDF without readable text, is stored without text. The replaced file is removed
+    from storage after commit.
+    """
     from decisions.minutes.pdf import PdfError, pdf_to_text
 
+    result = AttachmentFileResult()
     text = ""
-    if data[:5] == b"%PDF-":
+    if data is not None and data[:5] == b"%PDF-":
         try:
             text = pdf_to_text(data)
-        except PdfError:
-            text = ""  # a scanned or unreadable attachment is kept, just not searchable
+        except PdfError as exc:
+            result.note = str(exc)  # a scanned or unreadable attachment is kept, just not searchable
+    elif data is not None and name and name.lower().endswith(".pdf"):
+        result.note = "not a PDF file"
+    result.text_chars = len(text)
+    storage = attachment.file.storage
+    # The stored name, not whatever a bound form has put on the instance meanwhile.
+    previous = Attachment.objects.filter(pk=attachment.pk).values_list("file", flat=True).first() or ""
     with transaction.atomic():
-        attachment.file.save(Path(name).name, ContentFile(data), save=False)
+        if data is not None and name:
+            attachment.file.save(Path(name).name, ContentFile(data), save=False)
+        else:
+            attachment.file = ""
         attachment.text = text
-        attachment.save()
-        refresh_attachment_text(attachment.item)
+        attachment.save(update_fields=["file", "text"])
+        refresh_attachment_text(attachment.item_id)
+        if previous and previous != attachment.file.name:
+            transaction.on_commit(lambda: storage.delete(previous))
+    return result
 
 
-def refresh_attachment_text(item: AgendaItem) -> None:
-    """Keep the item's searchable attachment text equal to its attachments' texts."""
-    texts = item.attachments.exclude(text="").order_by("position").values_list("text", flat=True)
-    AgendaItem.objects.filter(pk=item.pk).update(attachment_text="\n\n".join(texts))
+def refresh_attachment_text(item: AgendaItem | int) -> None:
+    """Keep the item's searchable attachment text equal to its attachments' texts, in order."""
+    pk = item.pk if isinstance(item, AgendaItem) else item
+    texts = Attachment.objects.filter(item_id=pk).exclude(text="").order_by("position").values_list("text", flat=True)
+    AgendaItem.objects.filter(pk=pk).update(attachment_text="\n\n".join(texts))
     transaction.on_commit(bump_archive_generation)
 
 
+def set_item_case(item: AgendaItem, number: str) -> None:
+    """Correct an item's case number ("" for none), keeping `case` and the searched copy in step."""
+    if number:
+        parsed = parse_case_number(number)
+        if parsed is None:
+            raise ValueError(f"not a case number: {number!r}")
+        case, _created = Case.objects.get_or_create(
+            number=parsed.number,
+            defaults={"kle": parsed.kle, "facet": parsed.facet, "serial": parsed.serial, "year": parsed.year},
+        )
+        item.case, item.case_number = case, case.number
+    else:
+        item.case, item.case_number = None, ""
+    AgendaItem.objects.filter(pk=item.pk).update(case=item.case, case_number=item.case_number)
+    transaction.on_commit(bump_archive_generation)
+
+
+def create_person(name: str, party: str) -> Person:
+    """A person added by an editor, with their name as the first spelling."""
+    with transaction.atomic():
+        person = Person.objects.create(name=name, slug=unique_person_slug(name), party=party)
+        PersonAlias.objects.create(person=person, name=name)
+    return person
+
+
+@dataclass
+class MergeResult:
+    """What merge_persons moved onto the kept person, and what it dropped as duplicates."""
+
+    votes: int = 0
+    absences: int = 0
+    memberships: int = 0
+    aliases: int = 0
+    dropped_votes: int = 0  # the kept person already had the same vote (item, subject, position)
+    dropped_absences: int = 0
+
+    def __str__(self) -> str:
+        return (
+            f"{self.votes} votes, {self.absences} absences, {self.memberships} memberships, "
+            f"{self.aliases} spellings moved; {self.dropped_votes} duplicate votes and "
+            f"{self.dropped_absences} duplicate absences dropped"
+        )
+
+
 @transaction.atomic
-def merge_persons(*, keep: Person, other: Person) -> None:
-    """Move votes, absences, memberships and aliases of `other` onto `keep`, then delete `other`."""
+def merge_persons(*, keep: Person, other: Person) -> MergeResult:
+    """Move votes, absences, memberships and spellings of `other` onto `keep`, then delete `other`.
+
+    Rows that would break a unique constraint (the kept person already has the same vote,
+    absence, membership or spelling) are not duplicated: the kept person's row stays, and a
+    membership an editor set (derived=False) wins over a derived one. Every moved vote and
+    absence keeps its printed name, so split_alias can undo the merge.
+    """
     if keep.pk == other.pk:
         raise ValueError("a person cannot be merged with itself")
-    for vote in Vote.objects.filter(person=other):
-        if Vote.objects.filter(item=vote.item_id, person=keep, subject=vote.subject, position=vote.position).exists():
-            vote.delete()
-        else:
-            Vote.objects.filter(pk=vote.pk).update(person=keep)
-    for absence in MeetingAbsence.objects.filter(person=other):
-        if MeetingAbsence.objects.filter(meeting=absence.meeting_id, person=keep).exists():
-            absence.delete()
-        else:
-            MeetingAbsence.objects.filter(pk=absence.pk).update(person=keep)
+    keep, other = (Person.objects.select_for_update().get(pk=p.pk) for p in (keep, other))
+    result = MergeResult()
+    kept_votes = set(Vote.objects.filter(person=keep).values_list("item_id", "subject", "position"))
+    duplicate_votes = [
+        pk
+        for pk, item, subject, position in Vote.objects.filter(person=other).values_list(
+            "pk", "item_id", "subject", "position"
+        )
+        if (item, subject, position) in kept_votes
+    ]
+    result.dropped_votes = Vote.objects.filter(pk__in=duplicate_votes).delete()[0]
+    result.votes = Vote.objects.filter(person=other).update(person=keep)
+
+    kept_meetings = set(MeetingAbsence.objects.filter(person=keep).values_list("meeting_id", flat=True))
+    result.dropped_absences = MeetingAbsence.objects.filter(person=other, meeting_id__in=kept_meetings).delete()[0]
+    result.absences = MeetingAbsence.objects.filter(person=other).update(person=keep)
+
+    kept_seats = {(m.committee_id, m.term): m for m in Membership.objects.filter(person=keep)}
     for membership in Membership.objects.filter(person=other):
-        if Membership.objects.filter(committee=membership.committee_id, person=keep, term=membership.term).exists():
-            membership.delete()
-        else:
+        seat = kept_seats.get((membership.committee_id, membership.term))
+        if seat is None:
             Membership.objects.filter(pk=membership.pk).update(person=keep)
-    for alias in PersonAlias.objects.filter(person=other):
-        if PersonAlias.objects.filter(person=keep, name=alias.name).exists():
-            alias.delete()
-        else:
-            PersonAlias.objects.filter(pk=alias.pk).update(person=keep)
+            result.memberships += 1
+            continue
+        if seat.derived and not membership.derived:
+            seat.role, seat.derived = membership.role, False
+            seat.save(update_fields=["role", "derived"])
+        membership.delete()
+
+    kept_names = set(PersonAlias.objects.filter(person=keep).values_list("name", flat=True))
+    PersonAlias.objects.filter(person=other, name__in=kept_names).delete()
+    result.aliases = PersonAlias.objects.filter(person=other).update(person=keep)
+    if other.name not in kept_names | set(PersonAlias.objects.filter(person=keep).values_list("name", flat=True)):
+        PersonAlias.objects.create(person=keep, name=other.name)
     if not keep.party and other.party:
         keep.party = other.party
         keep.save(update_fields=["party"])
     other.delete()
     transaction.on_commit(bump_archive_generation)
+    return result
+
+
+@dataclass
+class SplitPreview:
+    """What split_alias would move to a new person."""
+
+    alias: PersonAlias
+    votes: int
+    absences: int
+    party: str
+
+
+def split_preview(alias: PersonAlias) -> SplitPreview:
+    person = alias.person
+    votes = Vote.objects.filter(person=person, printed_name=alias.name)
+    party = votes.exclude(party="").values_list("party", flat=True).first() or person.party
+    absences = MeetingAbsence.objects.filter(person=person, printed_name=alias.name)
+    return SplitPreview(alias, votes.count(), absences.count(), party)
 
 
 @transaction.atomic
 def split_alias(alias: PersonAlias) -> Person:
-    """Undo a merge: a spelling becomes its own person, taking the votes and absences printed with it."""
-    person = alias.person
+    """Undo a merge: a spelling becomes its own person, taking the votes and absences printed
+    with it (Vote.printed_name, MeetingAbsence.printed_name) and the derived memberships that
+    only those rows support; the person keeps the rest."""
+    person = Person.objects.select_for_update().get(pk=alias.person_id)
     if person.aliases.count() < 2:
         raise ValueError("the person has only this spelling")
-    party = (
-        Vote.objects.filter(person=person, sentence__contains=alias.name)
-        .exclude(party="")
-        .values_list("party", flat=True)
-        .first()
-        or person.party
-    )
-    new = PersonResolver()._create_bare(alias.name, party)
-    Vote.objects.filter(person=person, sentence__contains=alias.name).update(person=new)
-    MeetingAbsence.objects.filter(person=person, sentence__contains=alias.name).update(person=new)
+    preview = split_preview(alias)
+    new = Person.objects.create(name=alias.name, slug=unique_person_slug(alias.name), party=preview.party)
+    Vote.objects.filter(person=person, printed_name=alias.name).update(person=new)
+    MeetingAbsence.objects.filter(person=person, printed_name=alias.name).update(person=new)
+    PersonAlias.objects.filter(pk=alias.pk).update(person=new)
     alias.person = new
-    alias.save(update_fields=["person"])
+    if person.name == alias.name:
+        # The person was known by this spelling: they keep the name of their most used other one.
+        names = list(PersonAlias.objects.filter(person=person).values_list("name", flat=True))
+        used = dict(
+            Vote.objects.filter(person=person, printed_name__in=names)
+            .values_list("printed_name")
+            .annotate(n=Count("pk"))
+            .values_list("printed_name", "n")
+        )
+        remaining = min(names, key=lambda name: (-used.get(name, 0), name))
+        person.name = remaining
+        person.save(update_fields=["name"])
+    _move_memberships(person, new)
     transaction.on_commit(bump_archive_generation)
     return new
+
+
+def _seats(person: Person) -> set[tuple[int, str]]:
+    """(committee, term) of the meetings a person is named in, by vote or absence."""
+    by_vote = Vote.objects.filter(person=person).values_list("item__meeting__committee_id", "item__meeting__term")
+    by_absence = MeetingAbsence.objects.filter(person=person).values_list("meeting__committee_id", "meeting__term")
+    return set(by_vote) | set(by_absence)
+
+
+def _move_memberships(old: Person, new: Person) -> None:
+    """After a split: the new person gets a seat wherever their rows are; a derived seat of the
+    old person that only the moved rows supported moves with them."""
+    new_seats, old_seats = _seats(new), _seats(old)
+    for membership in Membership.objects.filter(person=old):
+        seat = (membership.committee_id, membership.term)
+        if seat in new_seats and seat not in old_seats and membership.derived:
+            Membership.objects.filter(pk=membership.pk).update(person=new)
+    have = set(Membership.objects.filter(person=new).values_list("committee_id", "term"))
+    roles = dict(
+        ((committee, term), role)
+        for committee, term, role in Membership.objects.filter(person=old).values_list("committee_id", "term", "role")
+    )
+    Membership.objects.bulk_create(
+        [
+            Membership(committee_id=committee, person=new, term=term, role=roles.get((committee, term), ""))
+            for committee, term in sorted(new_seats - have)
+        ],
+        ignore_conflicts=True,
+    )
+
+
+@dataclass(frozen=True)
+class DuplicatePair:
+    """Two persons that may be one: same party and given name, similar surname."""
+
+    first: Person
+    second: Person
+    similarity: float
+
+
+def possible_duplicate_persons(*, threshold: float = 0.3, limit: int = 500) -> list[DuplicatePair]:
+    """Pairs of persons with the same party and given name and a similar surname (pg_trgm
+    similarity of the surnames, the words after the first), most similar first."""
+    table = connection.ops.quote_name(Person._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            WITH p AS (
+                SELECT id, party, split_part(name, ' ', 1) AS given, substr(name, strpos(name, ' ') + 1) AS surname
+                FROM {table} WHERE strpos(name, ' ') > 0
+            )
+            SELECT a.id, b.id, similarity(a.surname, b.surname) AS s
+            FROM p a JOIN p b ON a.party = b.party AND a.given = b.given AND a.id < b.id
+            WHERE similarity(a.surname, b.surname) >= %s
+            ORDER BY s DESC, a.id, b.id
+            LIMIT %s
+            """,
+            [threshold, limit],
+        )
+        rows = cursor.fetchall()
+    persons = Person.objects.in_bulk({pk for a, b, _ in rows for pk in (a, b)})
+    return [DuplicatePair(persons[a], persons[b], round(s, 2)) for a, b, s in rows]
+
+
+def similar_persons(name: str, party: str, *, threshold: float = 0.5, limit: int = 3) -> list[Person]:
+    """Known persons whose name resembles `name` (trigram similarity), same party first: for
+    warning about a new person at upload."""
+    return list(
+        Person.objects.annotate(similarity=TrigramSimilarity("name", name))
+        .filter(similarity__gte=threshold)
+        .exclude(name=name, party=party)
+        .order_by("-similarity", "name")[:limit]
+    )

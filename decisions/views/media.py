@@ -1,17 +1,31 @@
-"""Original minutes and attachment files, served safely: PDFs inline, anything else as a download."""
+"""Uploaded files (original minutes, attachment files) served safely by Django itself, for
+`make run` and development; a production web server may serve MEDIA_ROOT instead, with the
+same headers and without the pending/ folder.
+
+PDFs open in the browser; anything else is a download. Nothing is sniffed into HTML.
+"""
+
+import posixpath
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.http import content_disposition_header
 from django.views.static import serve
+
+# Uploads waiting between preview and confirm: nobody's business but the uploader's.
+PRIVATE_FOLDERS = ("pending",)
 
 
 def serve_media(request: HttpRequest, path: str) -> HttpResponse:
-    # Files waiting in an unconfirmed upload are nobody's business but the uploader's.
-    if path.startswith("pending/"):
+    normalized = posixpath.normpath(path).lstrip("/")
+    if normalized.split("/", 1)[0] in PRIVATE_FOLDERS or normalized.startswith(".."):
         raise Http404
-    response = serve(request, path, document_root=settings.MEDIA_ROOT)
-    if not path.lower().endswith(".pdf"):
-        response["Content-Disposition"] = "attachment"
+    response = serve(request, normalized, document_root=settings.MEDIA_ROOT)
     response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    if normalized.lower().endswith(".pdf"):
+        response["Content-Type"] = "application/pdf"
+    else:
+        # Downloaded, never rendered on the site's origin (an uploaded .html or .svg stays inert).
+        response["Content-Disposition"] = content_disposition_header(True, posixpath.basename(normalized))
+        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
