@@ -507,22 +507,6 @@ class Figures:
         return max([value for _, _, value in self.bars] + [1])
 
 
-def person_figures(*, rows: list[RecordRow], meeting_absences: int, implied: int) -> Figures:
-    """Figures from a person's unfiltered-by-position record rows."""
-    positions = Counter(r.vote.position for r in rows)
-    return Figures(
-        for_count=positions[Position.FOR],
-        against=positions[Position.AGAINST],
-        abstain=positions[Position.ABSTAIN],
-        reservation=positions[Position.RESERVATION],
-        absent_items=positions[Position.ABSENT],
-        absent_meetings=meeting_absences,
-        dissent=sum(r.dissent for r in rows),
-        party_dissent=sum(r.party_dissent for r in rows),
-        implied=implied,
-    )
-
-
 @dataclass
 class PersonPage:
     person: Person

@@ -335,9 +335,7 @@ def _ingest_meeting(
         if dry_run:
             transaction.set_rollback(True)
             obsolete = []
-        else:
-            # Cached search facets describe the archive before this meeting: start a new generation.
-            transaction.on_commit(bump_archive_generation)
+        # (Meeting.save above started a new archive generation: see decisions.signals.)
     return result, obsolete
 
 
@@ -623,7 +621,7 @@ def refresh_attachment_text(item: AgendaItem | int) -> None:
     pk = item.pk if isinstance(item, AgendaItem) else item
     texts = Attachment.objects.filter(item_id=pk).exclude(text="").order_by("position").values_list("text", flat=True)
     AgendaItem.objects.filter(pk=pk).update(attachment_text="\n\n".join(texts))
-    transaction.on_commit(bump_archive_generation)
+    bump_archive_generation()  # .update() sends no signal
 
 
 def set_item_case(item: AgendaItem, number: str) -> None:
@@ -640,7 +638,7 @@ def set_item_case(item: AgendaItem, number: str) -> None:
     else:
         item.case, item.case_number = None, ""
     AgendaItem.objects.filter(pk=item.pk).update(case=item.case, case_number=item.case_number)
-    transaction.on_commit(bump_archive_generation)
+    bump_archive_generation()  # .update() sends no signal
 
 
 def create_person(name: str, party: str) -> Person:
@@ -719,7 +717,7 @@ def merge_persons(*, keep: Person, other: Person) -> MergeResult:
         keep.party = other.party
         keep.save(update_fields=["party"])
     other.delete()
-    transaction.on_commit(bump_archive_generation)
+    bump_archive_generation()  # .update() sends no signal
     return result
 
 
@@ -768,7 +766,7 @@ def split_alias(alias: PersonAlias) -> Person:
         person.name = remaining
         person.save(update_fields=["name"])
     _move_memberships(person, new)
-    transaction.on_commit(bump_archive_generation)
+    bump_archive_generation()  # .update() sends no signal
     return new
 
 

@@ -16,7 +16,7 @@ EDITOR_PERMISSIONS = {
     "personalias": ["view", "add", "change", "delete"],
     "membership": ["view", "add", "change", "delete"],
     "committee": ["view", "change"],
-    "case": ["view"],
+    "case": ["view", "change"],
 }
 
 
