@@ -19,6 +19,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from decisions import records
+from decisions import search as item_search
 from decisions.models import AgendaItem, Committee, Meeting
 from decisions.views.common import checked_search
 
@@ -210,11 +211,13 @@ class SearchFeed(_ItemFeed):
     """The search page's results for the same query string; newest first unless `sort` says otherwise."""
 
     def get_object(self, request: HttpRequest) -> SearchResults:
-        _query, results = checked_search(request, default_sort="newest")
-        # The entries show the decision text, which the search page defers.
-        results = results.defer(None).defer("attachment_text", "search_vector", "meeting__source_text")
+        with item_search.index_matching():
+            _query, results = checked_search(request, default_sort="newest")
+            # The entries show the decision text, which the search page defers.
+            results = results.defer(None).defer("attachment_text", "search_vector", "meeting__source_text")
+            entries = list(results[:ENTRIES])
         params = urlencode([(k, v) for k, v in request.GET.items() if k != "page"])
-        return SearchResults(records.printable(request.GET.get("q", ""), limit=300), params, list(results[:ENTRIES]))
+        return SearchResults(records.printable(request.GET.get("q", ""), limit=300), params, entries)
 
     def title(self, obj: SearchResults) -> str:
         if obj.raw.strip():

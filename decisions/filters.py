@@ -19,7 +19,7 @@ class ItemFilter(django_filters.FilterSet):
     """Filters shared by the search page, its feed and its API twin; unknown values are ignored."""
 
     committee = django_filters.ChoiceFilter(field_name="meeting__committee__slug", label=_("Udvalg"))
-    year = django_filters.NumberFilter(field_name="meeting__date__year", label=_("År"), min_value=1900, max_value=2200)
+    year = django_filters.NumberFilter(field_name="meeting_date__year", label=_("År"), min_value=1900, max_value=2200)
     category = django_filters.ChoiceFilter(choices=Category.choices, label=_("Kategori"))
     outcome = django_filters.ChoiceFilter(choices=Outcome.choices, label=_("Udfald"))
     votes = django_filters.BooleanFilter(method="filter_votes", label=_("Med navngivne stemmer"))

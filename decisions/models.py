@@ -252,6 +252,9 @@ class AgendaItem(models.Model):
     """One numbered item ("Punkt N") of a meeting, with its sections in printed order."""
 
     meeting = models.ForeignKey(Meeting, verbose_name=_("møde"), on_delete=models.CASCADE, related_name="items")
+    # Copied from the meeting (its natural key, never edited) so that searches can order and
+    # pick the newest matches through one index, without joining the meetings.
+    meeting_date = models.DateField(_("mødedato"))
     number = models.PositiveSmallIntegerField(_("punkt"))
     title = models.CharField(_("titel"), max_length=1000)
     toc_title = models.CharField(_("titel i indholdsfortegnelsen"), max_length=1000, blank=True)
@@ -285,6 +288,7 @@ class AgendaItem(models.Model):
         ]
         indexes = [
             GinIndex(fields=["search_vector"], name="item_search_vector_gin"),
+            models.Index(fields=["meeting_date"], name="item_meeting_date"),
             # "Did you mean" suggestions compare the query with titles by trigram similarity.
             GinIndex(fields=["title"], name="item_title_trgm", opclasses=["gin_trgm_ops"]),
         ]

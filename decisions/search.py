@@ -13,13 +13,14 @@ from __future__ import annotations
 import hashlib
 import html
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import SearchQueryField, TrigramWordSimilarity
 from django.core.cache import cache
-from django.db import connection
-from django.db.models import BooleanField, Expression, F, FloatField, Func, QuerySet, TextField, Value
-from django.db.models.expressions import RawSQL
+from django.db import connection, transaction
+from django.db.models import BooleanField, Expression, F, FloatField, Func, QuerySet
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
@@ -29,7 +30,6 @@ from decisions.models import SEARCH_CONFIG, AgendaItem, Case, Category, Outcome
 
 GENERATION_KEY = "archive-generation"
 MAX_QUERY_CHARS = 300
-HEADLINE_CHARS = 12_000
 MAX_TERMS = 16
 PREFIX_MIN_LENGTH = 4
 _TOKEN = re.compile(r'(?P<neg>-)?"(?P<phrase>[^"]*)"?|(?P<neg2>-)?(?P<word>[^\s"]+)')
@@ -168,6 +168,20 @@ class Matches(Func):
     output_field = BooleanField()
 
 
+class IdIn(Func):
+    """`pk = ANY(array)`: a list of ids bound as one array rather than as a thousand parameters."""
+
+    output_field = BooleanField()
+
+    def __init__(self, ids: list[int]):
+        super().__init__(F("pk"))
+        self.ids = list(ids)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"({sql} = ANY(%s::bigint[]))", (*params, self.ids)
+
+
 def matching(queryset: QuerySet, query: ParsedQuery) -> QuerySet:
     """Items matching the query; a query of exclusions only excludes from everything."""
     if not query.groups:
@@ -182,6 +196,39 @@ def highlight(snippet: str) -> SafeString:
     return mark_safe(marked.replace(_START, "").replace(_STOP, ""))
 
 
+# The text a snippet is cut from (the title is shown above it): the most relevant sections
+# first (resume, decision, recommendation), then the rest.
+_SNIPPET_DOCUMENT = (
+    "concat_ws(E'\\n', "
+    "array_to_string(ARRAY(SELECT jsonb_array_elements_text(jsonb_path_query_array(sections, "
+    '\'$[*] ? (@.kind == "resume" || @.kind == "beslutning" || @.kind == "indstilling").text\'))), E\'\\n\'), '
+    "array_to_string(ARRAY(SELECT jsonb_array_elements_text(jsonb_path_query_array(sections, "
+    '\'$[*] ? (@.kind != "resume" && @.kind != "beslutning" && @.kind != "indstilling").text\'))), E\'\\n\'))'
+)
+# ts_headline parses all the text it is given (10 ms for a page of long items), so it first
+# gets a window that starts a little before the first occurrence of the stem of the query's
+# longest word (a Danish stem is a prefix of its inflections; the longest word is the likeliest
+# to be rare). Only where that window holds no match is the whole document used.
+SNIPPET_WINDOW = 1200
+SNIPPET_LEAD = 300
+SNIPPET_DOCUMENT_CHARS = 12_000
+_SNIPPET_SQL = """
+SELECT id, CASE WHEN strpos(near, %s) > 0 THEN near
+                ELSE ts_headline(%s::regconfig, left(doc, %s), {tsquery}, %s) END
+FROM (
+    SELECT id, doc, ts_headline(%s::regconfig, CASE WHEN at > %s
+               THEN regexp_replace(substr(doc, at - %s, %s), '^\\S*\\s+', '')  -- from a word's start
+               ELSE left(doc, %s) END, {tsquery}, %s) AS near
+    FROM (
+        SELECT id, doc, strpos(lower(doc), coalesce((tsvector_to_array(to_tsvector(%s::regconfig, %s)))[1], %s)) AS at
+        FROM (SELECT id, {document} AS doc FROM decisions_agendaitem WHERE id = ANY(%s) OFFSET 0) AS d
+        OFFSET 0
+    ) AS located
+    OFFSET 0
+) AS windowed
+"""
+
+
 def snippets(item_ids: list[int], query: ParsedQuery) -> dict[int, SafeString]:
     """Highlighted snippets for the items of one page only."""
     if not item_ids or query.is_empty:
@@ -189,37 +236,22 @@ def snippets(item_ids: list[int], query: ParsedQuery) -> dict[int, SafeString]:
     options = (
         f"StartSel={_START}, StopSel={_STOP}, MaxFragments=2, MaxWords=28, MinWords=12, FragmentDelimiter=\u2009…\u2009"
     )
-    # ts_headline parses the whole text it is given, so it gets the most relevant sections
-    # first (resume, decision, recommendation) and at most HEADLINE_CHARS of them.
-    document = RawSQL(
-        "left(coalesce(title, '') || E'\\n' || concat_ws(E'\\n', "
-        "array_to_string(ARRAY(SELECT jsonb_array_elements_text(jsonb_path_query_array(sections, "
-        '\'$[*] ? (@.kind == "resume" || @.kind == "beslutning" || @.kind == "indstilling").text\'))), E\'\\n\'), '
-        "array_to_string(ARRAY(SELECT jsonb_array_elements_text(jsonb_path_query_array(sections, "
-        '\'$[*] ? (@.kind != "resume" && @.kind != "beslutning" && @.kind != "indstilling").text\'))), E\'\\n\')'
-        f"), {HEADLINE_CHARS})",
-        [],
-    )
-    rows = (
-        AgendaItem.objects.filter(pk__in=item_ids)
-        .annotate(
-            snippet=Func(
-                document,
-                TsQuery(query),
-                Value(options),
-                template=f"ts_headline('{SEARCH_CONFIG}'::regconfig, %(expressions)s)",
-                output_field=TextField(),
-            )
-        )
-        .values_list("pk", "snippet")
-    )
-    return {pk: highlight(snippet or "") for pk, snippet in rows}
+    anchor = max(query.words, key=len)
+    tsquery, tsquery_params = TsQuery(query).as_sql(None, connection)
+    sql = _SNIPPET_SQL.format(tsquery=tsquery, document=_SNIPPET_DOCUMENT)
+    params = [_START, SEARCH_CONFIG, SNIPPET_DOCUMENT_CHARS, *tsquery_params, options]
+    params += [SEARCH_CONFIG, SNIPPET_LEAD, SNIPPET_LEAD, SNIPPET_WINDOW, SNIPPET_WINDOW, *tsquery_params, options]
+    params += [SEARCH_CONFIG, anchor, anchor, list(item_ids)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {pk: highlight(snippet or "") for pk, snippet in cursor.fetchall()}
 
 
 RESULTS_PER_PAGE = 20
-# Counting every match of a common word over a million items is the slow part of a search
-# page; beyond this many the page says "more than" and pagination stops there.
-COUNT_CAP = 1000
+# Counting and ranking every match of a common word over a million items is the slow part of
+# a search page; beyond this many the page says "more than", offers the filters, and
+# pagination stops there (25 pages; web search engines stop about as early).
+COUNT_CAP = 500
 SORTS = ("relevance", "newest", "oldest")
 FACETS = ("committee", "year", "category", "outcome", "votes")
 
@@ -250,6 +282,22 @@ class CappedResults:
         return self.count() > self.cap
 
 
+@contextmanager
+def index_matching() -> Iterator[None]:
+    """Within: match text through the GIN index, never by reading every item's stored vector.
+
+    The planner does not count the cost of reading a search vector out of its TOAST table,
+    so for a word in half the items it prefers a sequential scan that reads all 100 000
+    vectors (0.7 s) over the index (40 ms); see the README's Performance section."""
+    nested = connection.in_atomic_block
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('enable_seqscan'), set_config('enable_seqscan', 'off', true)")
+        previous = cursor.fetchone()[0]
+        yield
+        if nested:  # the setting would last until the outer transaction ends (an error rolls it back)
+            cursor.execute("SELECT set_config('enable_seqscan', %s, true)", [previous])
+
+
 def search_items(
     *, query: ParsedQuery, filter_data, sort: str = "relevance", committee_choices: list | None = None
 ) -> tuple[QuerySet, ItemFilter]:
@@ -259,31 +307,38 @@ def search_items(
     base = AgendaItem.objects.select_related("meeting__committee").defer(
         "sections", "search_vector", "attachment_text", "meeting__source_text"
     )
-    matched = matching(base, query)
-    filterset = ItemFilter(filter_data, queryset=matched, committee_choices=committee_choices)
+    filterset = ItemFilter(filter_data, queryset=matching(base, query), committee_choices=committee_choices)
     results = filterset.qs
     if sort == "relevance" and not query.is_empty:
-        results = results.annotate(rank=rank_expression(query)).order_by("-rank", "-meeting__date", "number")
+        # Ranking reads each match's stored vector, and a common word matches half the archive;
+        # so the newest COUNT_CAP + 1 matches (as many as the pages reach) are ranked. Their ids
+        # are fetched once here: the count and the page then cost an index lookup each.
+        newest = list(results.order_by("-meeting_date", "-pk").values_list("pk", flat=True)[: COUNT_CAP + 1])
+        results = (
+            base.filter(IdIn(newest))
+            .annotate(rank=rank_expression(query))
+            .order_by("-rank", "-meeting_date", "number", "pk")
+        )
     elif sort == "oldest":
-        results = results.order_by("meeting__date", "number")
+        results = results.order_by("meeting_date", "number", "pk")
     else:
-        results = results.order_by("-meeting__date", "number")
+        results = results.order_by("-meeting_date", "number", "pk")
     return results, filterset
 
 
 # One scan of the matches counts every facet at once (GROUPING SETS); the bit in GROUPING()
 # tells which facet a row counts for.
 _FACET_SQL = """
-SELECT c.slug, c.name, extract(year FROM m.date)::int, i.category, i.outcome,
+SELECT c.slug, c.name, extract(year FROM i.meeting_date)::int, i.category, i.outcome,
        (i.id IN (SELECT item_id FROM decisions_vote WHERE position = ANY(%s))),
-       GROUPING(c.slug, extract(year FROM m.date)::int, i.category, i.outcome,
+       GROUPING(c.slug, extract(year FROM i.meeting_date)::int, i.category, i.outcome,
                 (i.id IN (SELECT item_id FROM decisions_vote WHERE position = ANY(%s)))),
        count(*)
 FROM decisions_agendaitem i
 JOIN decisions_meeting m ON m.id = i.meeting_id
 JOIN decisions_committee c ON c.id = m.committee_id
 WHERE i.id IN ({ids})
-GROUP BY GROUPING SETS ((c.slug, c.name), (extract(year FROM m.date)::int), (i.category), (i.outcome),
+GROUP BY GROUPING SETS ((c.slug, c.name), (extract(year FROM i.meeting_date)::int), (i.category), (i.outcome),
                         ((i.id IN (SELECT item_id FROM decisions_vote WHERE position = ANY(%s)))))
 """
 # GROUPING() bits, most significant first: committee, year, category, outcome, votes.

@@ -363,6 +363,7 @@ def _write_items(
         [
             AgendaItem(
                 meeting=meeting,
+                meeting_date=meeting.date,
                 number=item.number,
                 title=item.title,
                 toc_title=item.toc_title,

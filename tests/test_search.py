@@ -138,6 +138,7 @@ def test_snippets_highlight_stemmed_and_compound_words():
     assert set(re.findall(r"<mark>(.*?)</mark>", stemmed)) <= {
         "investeringsprojekter",
         "investeringsprojekterne",
+        "investeringsprojekternes",
         "investeringsprojektet",
         "Investeringsprojekterne",
         "investeringsprojekt",
@@ -185,3 +186,27 @@ def test_capped_count():
     assert capped.count() == 11
     assert capped.capped
     assert not search.CappedResults(results, cap=100).capped
+
+
+def test_relevance_ranks_the_newest_matches_beyond_the_cap(monkeypatch):
+    # Eight items match (test_stemming_finds_inflections); with the cap at 3, the newest 3 + 1
+    # are ranked, which are exactly the four from 2024-05-28, in the same order as uncapped.
+    uncapped = found("investeringsprojekterne")
+    monkeypatch.setattr(search, "COUNT_CAP", 3)
+    capped = found("investeringsprojekterne")
+    assert sorted(capped) == [("2024", 2), ("2024", 5), ("2024", 8), ("2024", 9)]
+    assert capped == [result for result in uncapped if result in capped]
+    assert found("investeringsprojekterne", sort="oldest")[:2] == [("2017", 1), ("2019", 2)]
+
+
+def test_text_matching_is_kept_off_sequential_scans_only_inside_the_block():
+    from django.db import connection
+
+    def setting() -> str:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW enable_seqscan")
+            return cursor.fetchone()[0]
+
+    with search.index_matching():
+        assert setting() == "off"
+    assert setting() == "on"

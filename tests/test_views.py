@@ -141,11 +141,12 @@ def test_hostile_minutes_text_renders_inert(client):
 
 
 def test_search_page_results_highlights_and_facets(client, django_assert_max_num_queries):
-    # Cold: count, page, snippets, facets in one scan, plus the cache table's reads and writes.
-    with django_assert_max_num_queries(18):
+    # Cold: count, page, snippets, facets in one scan, plus the cache table's reads and writes,
+    # and SET LOCAL enable_seqscan in a savepoint (in a test's transaction).
+    with django_assert_max_num_queries(21):
         client.get("/search/", {"q": "ledighedsprocent"})
     # Warm: the facet counts come from the cache.
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(11):
         response = client.get("/search/", {"q": "ledighedsprocent"})
     html = response.content.decode()
     assert "3 resultater" in html
@@ -156,7 +157,8 @@ def test_search_page_results_highlights_and_facets(client, django_assert_max_num
         f"/meetings/{BSU}/2019-03-05/2/",
     ]
     # Inflected forms of the compound are highlighted (the snippets come from resume and decision first).
-    assert set(re.findall(r"<mark>(.*?)</mark>", html)) == {"ledighedsprocent", "ledighedsprocenten"}
+    marked = {word.lower() for word in re.findall(r"<mark>(.*?)</mark>", html)}
+    assert marked == {"ledighedsprocent", "ledighedsprocenten"}
     assert re.search(r'year=2019[^"]*">2019</a> <span class="count">\(2\)</span>', html)
 
 

@@ -183,11 +183,11 @@ def _plain_snippet(snippet: str | None) -> str | None:
 def search(request: HttpRequest) -> JsonResponse:
     """The search page's results as JSON: same query syntax, filters and order."""
     parse_page_number(request)
-    query, results = checked_search(request, default_sort="relevance")
-    results = results.defer("sections", "attachment_text", "search_vector", "meeting__source_text")
-    page = paginate(request, item_search.CappedResults(results), item_search.RESULTS_PER_PAGE)
-    items = list(page.object_list)
-    snippets = item_search.snippets([i.pk for i in items], query)
+    with item_search.index_matching():
+        query, results = checked_search(request, default_sort="relevance")
+        page = paginate(request, item_search.CappedResults(results), item_search.RESULTS_PER_PAGE)
+        items = list(page.object_list)
+        snippets = item_search.snippets([i.pk for i in items], query)
     return _paginated(
         request,
         page,

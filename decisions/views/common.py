@@ -6,6 +6,7 @@ import functools
 from collections.abc import Callable
 
 from django.core.paginator import EmptyPage, Page, Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -54,7 +55,7 @@ def paginate(request: HttpRequest, object_list, per_page: int) -> Page:
         raise NotFoundWithSuggestions(kind="page", query=str(number), suggestions=[]) from None
 
 
-def checked_search(request: HttpRequest, *, default_sort: str) -> tuple[item_search.ParsedQuery, object]:
+def checked_search(request: HttpRequest, *, default_sort: str) -> tuple[item_search.ParsedQuery, QuerySet]:
     """The search page's query, filters and order from a query string, strictly: an unknown
     sort or a filter value that cannot be used is an InvalidParameter (the page ignores them)."""
     query = item_search.parse_query(request.GET.get("q", ""))

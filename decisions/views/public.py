@@ -60,13 +60,15 @@ def search(request: HttpRequest) -> HttpResponse:
     if query.is_empty and sort == "relevance":
         sort = "newest"
     committees = committee_filter_choices()
-    results, filterset = item_search.search_items(
-        query=query, filter_data=request.GET, sort=sort, committee_choices=committees
-    )
-    paginator = Paginator(item_search.CappedResults(results), item_search.RESULTS_PER_PAGE)
-    page = paginator.get_page(request.GET.get("page"))
-    items = list(page.object_list)
-    snippets = item_search.snippets([i.pk for i in items], query)
+    with item_search.index_matching():
+        results, filterset = item_search.search_items(
+            query=query, filter_data=request.GET, sort=sort, committee_choices=committees
+        )
+        paginator = Paginator(item_search.CappedResults(results), item_search.RESULTS_PER_PAGE)
+        page = paginator.get_page(request.GET.get("page"))
+        items = list(page.object_list)
+        snippets = item_search.snippets([i.pk for i in items], query)
+        facets = item_search.facet_counts(query=query, filter_data=request.GET, committee_choices=committees)
     for item in items:
         item.snippet = snippets.get(item.pk)
     suggestions = item_search.suggestions(raw) if raw.strip() and not items and not cases.partial else []
@@ -83,7 +85,7 @@ def search(request: HttpRequest) -> HttpResponse:
             "capped": paginator.object_list.capped,
             "count_cap": item_search.COUNT_CAP,
             "filterset": filterset,
-            "facets": item_search.facet_counts(query=query, filter_data=request.GET, committee_choices=committees),
+            "facets": facets,
             "cases": cases.partial,
             "suggestions": suggestions,
             "invalid_filters": sorted(filterset.errors) if filterset.is_bound else [],

@@ -14,8 +14,15 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def clerk(transactional_db):
+    import importlib
+
+    from django.apps import apps
     from django.contrib.auth.models import Group, User
 
+    # A live-server test flushes the tables when it ends, the migration's editor group with
+    # them; the migration's own function makes it again for tests that run later.
+    editor_group = importlib.import_module("decisions.migrations.0003_editor_group")
+    editor_group.create_editor_group(apps, None)
     user = User.objects.create_user("kirsten", password="referat-2021", is_staff=True)
     user.groups.add(Group.objects.get(name="Redaktør"))
     return user
