@@ -232,7 +232,7 @@ def case_page(*, number: str) -> CasePage:
             Prefetch("votes", queryset=Vote.objects.select_related("person").order_by("line", "id")),
             "bloc_votes",
         )
-        .order_by("meeting__date", "number")
+        .order_by("meeting_date", "number")
     )
     entries = []
     for item in items:
@@ -258,11 +258,42 @@ def normalize_prefix(raw: str) -> str:
     return prefix
 
 
+class CasePages:
+    """Cases in number order for Django's Paginator: counted without the annotations, which
+    are computed for the shown page only (item count, first and last treatment, first title)."""
+
+    def __init__(self, cases: QuerySet[Case]):
+        self.cases = cases.order_by("number")
+
+    def count(self) -> int:
+        return self.cases.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index: slice) -> list[Case]:
+        ids = list(self.cases[index].values_list("pk", flat=True))
+        first_item = AgendaItem.objects.filter(case=OuterRef("pk")).order_by("meeting_date", "number")
+        return list(
+            Case.objects.filter(pk__in=ids)
+            .annotate(
+                item_count=Count("items"),
+                first_date=Min("items__meeting_date"),
+                last_date=Max("items__meeting_date"),
+                first_title=Subquery(first_item.values("title")[:1]),
+            )
+            .order_by("number")
+        )
+
+    def __iter__(self):
+        return iter(self[:])
+
+
 @dataclass
 class CaseIndex:
     prefix: str
     groups: list[tuple[str, int]]  # next-level prefixes with their number of cases
-    cases: QuerySet[Case]
+    cases: CasePages
 
 
 def case_index(*, prefix: str = "") -> CaseIndex:
@@ -270,13 +301,6 @@ def case_index(*, prefix: str = "") -> CaseIndex:
     treatment and the first title), and the next level of prefixes to browse by."""
     prefix = normalize_prefix(prefix)
     cases = Case.objects.filter(number__startswith=prefix) if prefix else Case.objects.all()
-    first_item = AgendaItem.objects.filter(case=OuterRef("pk")).order_by("meeting__date", "number")
-    annotated = cases.annotate(
-        item_count=Count("items"),
-        first_date=Min("items__meeting__date"),
-        last_date=Max("items__meeting__date"),
-        first_title=Subquery(first_item.values("title")[:1]),
-    ).order_by("number")
     level = next((n for n in _PREFIX_LEVELS if n > len(prefix.rstrip(".-"))), None)
     groups: list[tuple[str, int]] = []
     if level is not None:
@@ -289,7 +313,7 @@ def case_index(*, prefix: str = "") -> CaseIndex:
         groups = [(g, n) for g, n in rows]
         if len(groups) == 1 and groups[0][0] == prefix:
             groups = []
-    return CaseIndex(prefix, groups, annotated)
+    return CaseIndex(prefix, groups, CasePages(cases))
 
 
 # --- People --------------------------------------------------------------------------------
@@ -394,7 +418,7 @@ def person_record(
     votes = list(
         votes_qs.select_related("item__meeting__committee")
         .defer(*(f"item__{f}" for f in _HEAVY_ITEM))
-        .order_by("item__meeting__date", "item__number", "line", "id")
+        .order_by("item__meeting_date", "item__number", "line", "id")
     )
     # Every named vote on the same items decides majorities; one query for all of them.
     others = Vote.objects.filter(item_id__in=votes_qs.values("item_id"), position__in=NAMED_POSITIONS)
@@ -457,7 +481,7 @@ def implied_positions(
         _filtered(items, prefix="meeting__", year=year, committee=committee)
         .select_related("meeting__committee")
         .defer("sections", "attachment_text", "search_vector", "meeting__source_text")
-        .order_by("meeting__date", "number")
+        .order_by("meeting_date", "number")
     )
 
 
@@ -538,7 +562,7 @@ def committee_by_slug(slug: str | None) -> Committee | None:
     return committee
 
 
-IMPLIED_SHOWN = 25
+IMPLIED_SHOWN = 10
 
 
 PERSON_CACHE_SECONDS = 3600
@@ -566,7 +590,7 @@ class RecordRows:
             v.pk: v
             for v in Vote.objects.filter(pk__in=ids)
             .select_related("item__meeting__committee")
-            .defer(*(f"item__{f}" for f in _HEAVY_ITEM), "item__meeting__source_text")
+            .defer(*(f"item__{f}" for f in _HEAVY_ITEM))
         }
         rows = [RecordRow(votes[pk], *self.flags[pk]) for pk in ids if pk in votes]
         return rows if isinstance(index, slice) else rows[0]
@@ -614,11 +638,11 @@ def person_page(*, slug: str, year: int | None = None, committee: str | None = N
     absences = list(person_meeting_absences(person=person, year=year, committee=committee_obj))
     implied_by_id = {
         item.pk: item
-        for item in AgendaItem.objects.filter(pk__in=summary["implied_ids"])
+        for item in AgendaItem.objects.filter(pk__in=summary["implied_ids"][:IMPLIED_SHOWN])
         .select_related("meeting__committee")
         .defer("sections", "attachment_text", "search_vector", "meeting__source_text")
     }
-    implied = [implied_by_id[pk] for pk in summary["implied_ids"] if pk in implied_by_id]
+    implied = [implied_by_id[pk] for pk in summary["implied_ids"][:IMPLIED_SHOWN] if pk in implied_by_id]
     implied_total = summary["implied_total"]
     memberships = list(person.memberships.select_related("committee").order_by("committee__name", "-term"))
     roles = sorted(
@@ -712,7 +736,7 @@ def party_overview(*, letter: str) -> PartyPage:
         BlocVote.objects.filter(parties__contains=[letter])
         .select_related("item__meeting__committee")
         .defer(*(f"item__{f}" for f in _HEAVY_ITEM))
-        .order_by("-item__meeting__date", "item__number", "line")
+        .order_by("-item__meeting_date", "item__number", "line")
     )
     return PartyPage(letter, PARTIES[letter], members, groups, blocs, totals)
 
@@ -866,19 +890,38 @@ def meeting_by_id(*, pk: int) -> Meeting:
 
 
 def _people_with_record() -> QuerySet[Person]:
+    return Person.objects.prefetch_related("aliases")
+
+
+def plain_records(people: list[Person]) -> dict[int, tuple[list[tuple], list[tuple]]]:
+    """Per person: Vote rows as (date, committee, item number, case number, subject, position),
+    oldest first, and meeting absences as (date, committee); plain values, two queries."""
+    records: dict[int, tuple[list[tuple], list[tuple]]] = {p.pk: ([], []) for p in people}
     votes = (
-        Vote.objects.select_related("item__meeting__committee")
-        .defer(*(f"item__{f}" for f in _HEAVY_ITEM))
-        .order_by("item__meeting__date", "item__number", "line", "id")
+        Vote.objects.filter(person__in=list(records))
+        .order_by("item__meeting_date", "item__number", "line", "id")
+        .values_list(
+            "person_id",
+            "item__meeting_date",
+            "item__meeting__committee__name",
+            "item__number",
+            "item__case_number",
+            "subject",
+            "position",
+        )
     )
-    absences = MeetingAbsence.objects.select_related("meeting__committee").defer("meeting__source_text")
-    return Person.objects.prefetch_related(
-        "aliases", Prefetch("votes", queryset=votes), Prefetch("meeting_absences", queryset=absences)
+    for person_id, *row in votes:
+        records[person_id][0].append(tuple(row))
+    absences = MeetingAbsence.objects.filter(person__in=list(records)).values_list(
+        "person_id", "meeting__date", "meeting__committee__name"
     )
+    for person_id, date, committee in absences:
+        records[person_id][1].append((date, committee))
+    return records
 
 
 def people_with_record(*, q: str = "") -> QuerySet[Person]:
-    """People (searched by name or spelling) with aliases, Vote rows and meeting absences prefetched."""
+    """People (searched by name or spelling) with their aliases; `plain_records` adds their records."""
     return _named_like(_people_with_record(), q).order_by("name", "pk")
 
 
@@ -893,7 +936,7 @@ def vote_rows():
     """Every Vote row as (date, committee, item number, case number, person, party, position,
     subject), oldest meeting first; streamed from the database in chunks."""
     return (
-        Vote.objects.order_by("item__meeting__date", "item__meeting__committee__name", "item__number", "line", "id")
+        Vote.objects.order_by("item__meeting_date", "item__meeting__committee__name", "item__number", "line", "id")
         .values_list(
             "item__meeting__date",
             "item__meeting__committee__name",

@@ -5,33 +5,63 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.core.cache import cache
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from decisions.models import AgendaItem, Committee, Meeting, MeetingAbsence, Position, Vote
 
+CACHE_SECONDS = 3600
+
 
 def latest_meetings(*, limit: int = 10) -> QuerySet[Meeting]:
     """Most recent meetings with their committee and item count."""
+    # Counted per meeting shown: an annotated Count would count every meeting's items first.
+    item_count = (
+        AgendaItem.objects.filter(meeting=OuterRef("pk"))
+        .order_by()
+        .values("meeting")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
     return (
         Meeting.objects.select_related("committee")
         .defer("source_text")
-        .annotate(item_count=Count("items"))
-        .order_by("-date")[:limit]
+        .annotate(item_count=Coalesce(Subquery(item_count), 0))
+        .order_by("-date", "committee__name")[:limit]
     )
 
 
-def committees_with_counts() -> QuerySet[Committee]:
-    return Committee.objects.annotate(meeting_count=Count("meetings")).order_by("name")
+def committees_with_counts() -> list[Committee]:
+    """Committees by name with their meeting counts, cached per archive generation."""
+    return _per_generation(
+        "home-committees", lambda: list(Committee.objects.annotate(meeting_count=Count("meetings")).order_by("name"))
+    )
 
 
 def archive_counts() -> dict[str, int]:
-    """Headline figures for the home page."""
-    return {
-        "meetings": Meeting.objects.count(),
-        "items": AgendaItem.objects.count(),
-        "votes": Vote.objects.exclude(position=Position.ABSENT).count(),
-    }
+    """Headline figures for the home page, cached per archive generation."""
+    return _per_generation(
+        "home-counts",
+        lambda: {
+            "meetings": Meeting.objects.count(),
+            "items": AgendaItem.objects.count(),
+            "votes": Vote.objects.exclude(position=Position.ABSENT).count(),
+        },
+    )
+
+
+def _per_generation(name: str, compute):
+    """`compute()`, cached until the archive changes (see decisions.signals)."""
+    from decisions.search import archive_generation
+
+    key = f"{name}:{archive_generation()}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, CACHE_SECONDS)
+    return value
 
 
 def committee_meetings(*, slug: str) -> tuple[Committee, QuerySet[Meeting]]:

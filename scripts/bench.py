@@ -153,6 +153,7 @@ class Bench:
         from django.db import connection
 
         from decisions.models import AgendaItem, Case, Person, Vote
+        from decisions.views.people import ROWS_PER_PAGE
 
         total = AgendaItem.objects.count()
         sample_every = max(1, total // 20000)
@@ -197,7 +198,7 @@ class Bench:
         deep = {}
         for slug in people:
             rows = Vote.objects.filter(person__slug=slug).count()
-            deep[slug] = max(1, rows // 50 // 2)  # the middle page of the record at 50 rows a page
+            deep[slug] = max(1, rows // ROWS_PER_PAGE // 2)  # the middle page of the record
         zero = [f"zqx{self.rng.randrange(10**6, 10**7)}" for _ in range(TERMS_PER_CLASS)]
         self.deep_pages = deep
         return {
@@ -272,13 +273,15 @@ class Bench:
                 [term.replace("%", "") + "%"],
             )
         if klass in ("person", "person_deep"):
-            offset = 0 if klass == "person" else (self.deep_pages[term] - 1) * 50
+            from decisions.views.people import ROWS_PER_PAGE
+
+            offset = 0 if klass == "person" else (self.deep_pages[term] - 1) * ROWS_PER_PAGE
             return (
                 "SELECT v.id, v.position, v.subject, i.title, m.date FROM decisions_vote v "
                 "JOIN decisions_person p ON p.id = v.person_id JOIN decisions_agendaitem i ON i.id = v.item_id "
                 "JOIN decisions_meeting m ON m.id = i.meeting_id WHERE p.slug = %s "
-                "ORDER BY m.date DESC, i.number LIMIT 50 OFFSET %s",
-                [term, offset],
+                "ORDER BY i.meeting_date DESC, i.number, v.line LIMIT %s OFFSET %s",
+                [term, ROWS_PER_PAGE, offset],
             )
         return None
 

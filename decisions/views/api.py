@@ -84,24 +84,24 @@ def _meeting_json(request: HttpRequest, meeting) -> dict:
     }
 
 
-def _person_json(person) -> dict:
+def _person_json(person, record: tuple[list[tuple], list[tuple]]) -> dict:
+    rows, meeting_absences = record
     votes, absences = [], []
-    for vote in person.votes.all():
-        meeting = vote.item.meeting
-        if vote.position == "absent":
-            absences.append((meeting.date, vote.item.number, meeting.committee.name))
+    for date, committee, number, case_number, subject, position in rows:
+        if position == "absent":
+            absences.append((date, number, committee))
         else:
             votes.append(
                 {
-                    "date": meeting.date.isoformat(),
-                    "committee": meeting.committee.name,
-                    "item_number": vote.item.number,
-                    "case_number": vote.item.case_number or None,
-                    "subject": vote.subject,
-                    "position": vote.position,
+                    "date": date.isoformat(),
+                    "committee": committee,
+                    "item_number": number,
+                    "case_number": case_number or None,
+                    "subject": subject,
+                    "position": position,
                 }
             )
-    absences += [(a.meeting.date, None, a.meeting.committee.name) for a in person.meeting_absences.all()]
+    absences += [(date, None, committee) for date, committee in meeting_absences]
     absences.sort(key=lambda a: (a[0], a[1] or 0))
     return {
         "name": person.name,
@@ -167,12 +167,15 @@ def case_detail(request: HttpRequest, number: str) -> JsonResponse:
 @json_errors
 def people(request: HttpRequest) -> JsonResponse:
     page = paginate(request, records.people_with_record(q=request.GET.get("q", "")), PEOPLE_PER_PAGE)
-    return _paginated(request, page, [_person_json(p) for p in page.object_list])
+    people = list(page.object_list)
+    plain = records.plain_records(people)
+    return _paginated(request, page, [_person_json(p, plain[p.pk]) for p in people])
 
 
 @json_errors
 def person_detail(request: HttpRequest, slug: str) -> JsonResponse:
-    return _json(_person_json(records.person_with_record(slug=slug)))
+    person = records.person_with_record(slug=slug)
+    return _json(_person_json(person, records.plain_records([person])[person.pk]))
 
 
 def _plain_snippet(snippet: str | None) -> str | None:

@@ -12,7 +12,7 @@ from decisions import records
 from decisions.views.common import html_errors, paginate, parse_position, parse_year
 
 PEOPLE_PER_PAGE = 50
-ROWS_PER_PAGE = 50
+ROWS_PER_PAGE = 25
 CSV_COLUMNS = (
     "date",
     "committee",
