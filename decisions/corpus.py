@@ -1073,6 +1073,7 @@ def load_corpus(
     from django.db import connection
 
     from decisions.models import Person
+    from decisions.signals import one_generation_bump
 
     plan = build_plan(items, seed)
     if workers is None:
@@ -1096,10 +1097,12 @@ def load_corpus(
     results: list[dict] = []
     try:
         started = time.perf_counter()
-        if len(shards) == 1:
-            results = [_load_shard(plan, shards[0], max(1, batch), write_dir)]
-        else:
-            results = _run_workers(plan, shards, max(1, batch), write_dir)
+        # Forked workers inherit the deferral; the one bump comes when all of them are done.
+        with one_generation_bump():
+            if len(shards) == 1:
+                results = [_load_shard(plan, shards[0], max(1, batch), write_dir)]
+            else:
+                results = _run_workers(plan, shards, max(1, batch), write_dir)
         stats.load_s = time.perf_counter() - started
     finally:
         started = time.perf_counter()

@@ -105,7 +105,11 @@ def test_case_numbers_recur_in_timelines_of_at_most_8_items() -> None:
 
 
 def test_load_writes_exactly_what_the_parser_reads(db, small_texts) -> None:
+    from decisions.search import archive_generation
+
+    generation = archive_generation()
     stats = corpus.load_corpus(SMALL, 1, workers=1, batch=7)
+    assert archive_generation() == generation + 1  # one bump for the whole load
     parsed = [parse_minutes(text) for _, text in small_texts]
 
     assert stats.items == SMALL == AgendaItem.objects.count()
