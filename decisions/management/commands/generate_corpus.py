@@ -24,7 +24,7 @@ class Command(BaseCommand):
         )
         parser.add_argument("--no-load", action="store_true", help="Only write the text files (needs --write-text).")
         parser.add_argument("--batch", type=int, default=20, help="Meetings per transaction (default 20).")
-        parser.add_argument("--workers", type=int, default=None, help="Loading processes (default: two per CPU).")
+        parser.add_argument("--workers", type=int, default=None, help="Loading processes (default: one per CPU).")
         indexes = parser.add_mutually_exclusive_group()
         indexes.add_argument(
             "--drop-indexes",
