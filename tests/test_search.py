@@ -210,3 +210,15 @@ def test_text_matching_is_kept_off_sequential_scans_only_inside_the_block():
     with search.index_matching():
         assert setting() == "off"
     assert setting() == "on"
+
+
+@pytest.mark.parametrize("raw", ['"socialt bedrageri"', "ledighed", "investeringsprojekterne", "magtanvendelse"])
+def test_every_snippet_shows_a_match_even_far_into_the_text(raw):
+    # The snippet window starts at the first occurrence of the longest word's stem; where that
+    # is not a match (a phrase, another word first) the whole text is used instead.
+    query = parse_query(raw)
+    results, _ = search.search_items(query=query, filter_data=QueryDict(""))
+    ids = list(results.values_list("pk", flat=True))
+    snippets = search.snippets(ids, query)
+    assert sorted(snippets) == sorted(ids)
+    assert [pk for pk, snippet in snippets.items() if "<mark>" not in snippet] == []
