@@ -1,0 +1,71 @@
+"""`make bench` runs end to end at a tiny size and writes every field the scale issue asks for.
+
+Figures are not checked (they depend on the machine); their presence and shape are. The run
+uses databases of its own on the same server (bench_300, bench_ingest) and drops them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CLASSES = {
+    "common",
+    "medium",
+    "rare",
+    "phrase",
+    "compound",
+    "case_exact",
+    "case_prefix",
+    "person",
+    "person_deep",
+    "zero_hit",
+}
+NAIVE = {"common", "medium", "rare", "phrase", "compound", "zero_hit"}  # where a substring search applies
+TOP_LEVEL = {"size", "machine", "classes", "ingest_items_per_s", "parse_mb_per_s", "load_s", "index_build_s"}
+TOP_LEVEL |= {"db_bytes", "peak_rss_bytes", "load_items_per_s", "load_test"}
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("bench")
+    command = [sys.executable, "scripts/bench.py", "--size", "300", "--rounds", "1", "--naive-terms", "1"]
+    command += ["--ingest-items", "60", "--load-seconds", "3", "--fresh", "--drop", "--out", str(out)]
+    env = {**os.environ, "ARCHIVE_ALLOW_EPHEMERAL_KEY": "1"}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    proc = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return out
+
+
+def test_json_has_every_field(tiny_run):
+    result = json.loads((tiny_run / "300.json").read_text())
+    assert TOP_LEVEL <= set(result)
+    assert result["size"] == "300"
+    assert "CPUs" in result["machine"] and "GiB RAM" in result["machine"]
+    assert set(result["classes"]) == CLASSES
+    for name, entry in result["classes"].items():
+        for side in ("ours", "floor"):
+            assert set(entry[side]) >= {"p50_ms", "p95_ms", "p99_ms"}, (name, side)
+            assert 0 < entry[side]["p50_ms"] <= entry[side]["p95_ms"] <= entry[side]["p99_ms"]
+        assert ("naive" in entry) == (name in NAIVE), name
+    for key in ("ingest_items_per_s", "parse_mb_per_s", "load_s", "load_items_per_s"):
+        assert result[key] > 0, key
+    assert result["index_build_s"] >= 0  # 0 below DROP_INDEXES_FROM: the indexes were kept during the load
+    assert result["db_bytes"] > 0 and result["peak_rss_bytes"] > 0
+    assert result["load_test"]["errors"] == 0
+    assert result["load_test"]["requests_per_s"] > 0
+
+
+def test_markdown_names_the_machine_and_every_class(tiny_run):
+    text = (tiny_run / "300.md").read_text()
+    assert text.startswith("# Benchmark, 300 items")
+    assert "Machine: " in text
+    rows = {line.split("|")[1].strip() for line in text.splitlines() if line.startswith("| ")}
+    assert CLASSES <= rows
