@@ -259,8 +259,8 @@ FACETS = ("committee", "year", "category", "outcome", "votes")
 class CappedResults:
     """A queryset whose count stops at COUNT_CAP + 1, for Django's Paginator."""
 
-    def __init__(self, queryset: QuerySet, cap: int = COUNT_CAP):
-        self.queryset, self.cap = queryset, cap
+    def __init__(self, queryset: QuerySet, cap: int | None = None):
+        self.queryset, self.cap = queryset, COUNT_CAP if cap is None else cap
         self._count: int | None = None
 
     def count(self) -> int:

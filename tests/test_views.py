@@ -224,3 +224,16 @@ def test_unknown_pages_are_404_with_a_friendly_page(client):
         response = client.get(url)
         assert response.status_code == 404
         assert "Siden findes ikke" in response.content.decode()
+
+
+def test_a_capped_search_says_which_results_are_ranked(client, monkeypatch):
+    from decisions import search
+
+    monkeypatch.setattr(search, "COUNT_CAP", 2)
+    html = text_of(client.get("/search/", {"q": "ledighed"}).content.decode())
+    assert "Mere end 2 resultater" in html
+    assert "De 2 nyeste er sorteret efter relevans." in html
+    newest = text_of(client.get("/search/", {"q": "ledighed", "sort": "newest"}).content.decode())
+    assert "Mere end 2 resultater" in newest and "sorteret efter relevans" not in newest
+    two = text_of(client.get("/search/", {"q": '"socialt bedrageri"'}).content.decode())  # exactly 2 matches
+    assert "2 resultater" in two and "sorteret efter relevans" not in two
