@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from django.contrib.postgres.search import SearchQueryField, TrigramWordSimilarity
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import BooleanField, Expression, F, FloatField, Func, QuerySet
+from django.db.models import BooleanField, DateField, Expression, F, FloatField, Func, QuerySet
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
@@ -298,6 +298,15 @@ def index_matching() -> Iterator[None]:
             cursor.execute("SELECT set_config('enable_seqscan', %s, true)", [previous])
 
 
+def _candidate_order(query: ParsedQuery):
+    """Newest first. A phrase is checked against each candidate's stored vector, so walking the
+    date index until enough matches turn up reads every vector when the phrase is rare; for
+    phrases the date is hidden from the index (+ 0) and the GIN matches are sorted instead."""
+    if any(len(term.words) > 1 for group in query.groups for term in group if not term.negated):
+        return Func(F("meeting_date"), template="(%(expressions)s + 0)", output_field=DateField()).desc()
+    return F("meeting_date").desc()
+
+
 def search_items(
     *, query: ParsedQuery, filter_data, sort: str = "relevance", committee_choices: list | None = None
 ) -> tuple[QuerySet, ItemFilter]:
@@ -313,7 +322,7 @@ def search_items(
         # Ranking reads each match's stored vector, and a common word matches half the archive;
         # so the newest COUNT_CAP + 1 matches (as many as the pages reach) are ranked. Their ids
         # are fetched once here: the count and the page then cost an index lookup each.
-        newest = list(results.order_by("-meeting_date", "-pk").values_list("pk", flat=True)[: COUNT_CAP + 1])
+        newest = list(results.order_by(_candidate_order(query), "-pk").values_list("pk", flat=True)[: COUNT_CAP + 1])
         results = (
             base.filter(IdIn(newest))
             .annotate(rank=rank_expression(query))
