@@ -298,12 +298,21 @@ def index_matching() -> Iterator[None]:
             cursor.execute("SELECT set_config('enable_seqscan', %s, true)", [previous])
 
 
-def _candidate_order(query: ParsedQuery):
-    """Newest first. A phrase is checked against each candidate's stored vector, so walking the
-    date index until enough matches turn up reads every vector when the phrase is rare; for
-    phrases the date is hidden from the index (+ 0) and the GIN matches are sorted instead."""
+# Walking the date index pays off only for words with many matches: it reads each walked
+# item's vector until enough matches turn up. The planner misjudges how many a word has (a
+# rare word at 1M items walked all of them: 4 s), so the matches are counted first, up to this.
+WALK_FROM_MATCHES = 20_000
+
+
+def _candidate_order(query: ParsedQuery, matches: QuerySet):
+    """Newest first: by walking the date index when a word has many matches, else by sorting the
+    GIN matches (the date hidden from its index). A phrase is checked against each walked
+    item's stored vector, so phrases always sort their GIN matches."""
+    sort_matches = Func(F("meeting_date"), template="(%(expressions)s + 0)", output_field=DateField()).desc()
     if any(len(term.words) > 1 for group in query.groups for term in group if not term.negated):
-        return Func(F("meeting_date"), template="(%(expressions)s + 0)", output_field=DateField()).desc()
+        return sort_matches
+    if matches.order_by().values("pk")[:WALK_FROM_MATCHES].count() < WALK_FROM_MATCHES:
+        return sort_matches
     return F("meeting_date").desc()
 
 
@@ -322,7 +331,8 @@ def search_items(
         # Ranking reads each match's stored vector, and a common word matches half the archive;
         # so the newest COUNT_CAP + 1 matches (as many as the pages reach) are ranked. Their ids
         # are fetched once here: the count and the page then cost an index lookup each.
-        newest = list(results.order_by(_candidate_order(query), "-pk").values_list("pk", flat=True)[: COUNT_CAP + 1])
+        order = _candidate_order(query, results)
+        newest = list(results.order_by(order, "-pk").values_list("pk", flat=True)[: COUNT_CAP + 1])
         results = (
             base.filter(IdIn(newest))
             .annotate(rank=rank_expression(query))
