@@ -31,7 +31,6 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import TrigramSimilarity
-from django.core.cache import cache
 from django.db.models import (
     Count,
     Exists,
@@ -603,12 +602,15 @@ class RecordRows:
 def _record_summary(*, person: Person, year: int | None, committee: Committee | None) -> dict:
     """Order, flags, figures' inputs, years and implied positions of a record, cached per
     archive generation: computing dissent needs every vote, showing a page needs fifty."""
-    from decisions.search import archive_generation
+    from decisions.search import cached_per_generation
 
-    key = f"person-record:{archive_generation()}:{person.pk}:{year or ''}:{committee.pk if committee else ''}"
-    summary = cache.get(key)
-    if summary is not None:
-        return summary
+    name = f"person-record:{person.pk}:{year or ''}:{committee.pk if committee else ''}"
+    return cached_per_generation(
+        name, lambda: _summarize(person=person, year=year, committee=committee), PERSON_CACHE_SECONDS
+    )
+
+
+def _summarize(*, person: Person, year: int | None, committee: Committee | None) -> dict:
     rows = person_record(person=person, year=year, committee=committee)
     implied_items = implied_positions(person=person, year=year, committee=committee)
     summary = {
@@ -625,7 +627,6 @@ def _record_summary(*, person: Person, year: int | None, committee: Committee | 
             reverse=True,
         ),
     }
-    cache.set(key, summary, PERSON_CACHE_SECONDS)
     return summary
 
 

@@ -13,9 +13,10 @@ from __future__ import annotations
 import hashlib
 import html
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from django.contrib.postgres.search import SearchQueryField, TrigramWordSimilarity
 from django.core.cache import cache
@@ -29,6 +30,7 @@ from decisions.minutes.parser import CASE_NUMBER, normalize_case_number
 from decisions.models import SEARCH_CONFIG, AgendaItem, Case, Category, Outcome
 
 GENERATION_KEY = "archive-generation"
+T = TypeVar("T")
 MAX_QUERY_CHARS = 300
 MAX_TERMS = 16
 PREFIX_MIN_LENGTH = 4
@@ -388,47 +390,56 @@ def facet_counts(
         committee_choices = committee_filter_choices()
     active = {name: filter_data.get(name) for name in FACETS if filter_data.get(name)}
     digest = hashlib.sha256(repr((query.groups, sorted(active.items()))).encode()).hexdigest()
-    key = f"facets:{archive_generation()}:{digest}"
-    cached = cache.get(key)
-    if cached is not None:
-        return cached
-    labels = {"category": dict(Category.choices), "outcome": dict(Outcome.choices)}
-    facets: dict[str, list[tuple[str, str, int]]] = {}
-    groups: dict[tuple, list[str]] = {}
-    for name in FACETS:
-        others = tuple(sorted((k, v) for k, v in active.items() if k != name))
-        groups.setdefault(others, []).append(name)
-    for others, names in groups.items():
-        data = filter_data.copy()
+
+    def compute() -> dict[str, list[tuple[str, str, int]]]:
+        labels = {"category": dict(Category.choices), "outcome": dict(Outcome.choices)}
+        facets: dict[str, list[tuple[str, str, int]]] = {}
+        groups: dict[tuple, list[str]] = {}
         for name in FACETS:
-            if name not in dict(others):
-                data.pop(name, None)
-        items = ItemFilter(
-            data, queryset=matching(AgendaItem.objects.all(), query), committee_choices=committee_choices
-        ).qs
-        rows = _facet_rows(items)
-        for name in names:
-            bit = _FACET_BITS[name]
-            mine = [row for row in rows if row[6] == bit]
-            if name == "committee":
-                facets[name] = sorted(((r[0], r[1], r[7]) for r in mine), key=lambda r: (-r[2], r[1]))
-            elif name == "year":
-                facets[name] = sorted(((str(r[2]), str(r[2]), r[7]) for r in mine), reverse=True)
-            elif name in ("category", "outcome"):
-                column = 3 if name == "category" else 4
-                facets[name] = sorted(
-                    (r[column], str(labels[name].get(r[column], r[column])), r[7]) for r in mine if r[column]
-                )
-            else:
-                count = sum(r[7] for r in mine if r[5])
-                facets[name] = [("true", "", count)] if count else []
-    cache.set(key, facets, FACET_CACHE_SECONDS)
-    return facets
+            others = tuple(sorted((k, v) for k, v in active.items() if k != name))
+            groups.setdefault(others, []).append(name)
+        for others, names in groups.items():
+            data = filter_data.copy()
+            for name in FACETS:
+                if name not in dict(others):
+                    data.pop(name, None)
+            items = ItemFilter(
+                data, queryset=matching(AgendaItem.objects.all(), query), committee_choices=committee_choices
+            ).qs
+            rows = _facet_rows(items)
+            for name in names:
+                bit = _FACET_BITS[name]
+                mine = [row for row in rows if row[6] == bit]
+                if name == "committee":
+                    facets[name] = sorted(((r[0], r[1], r[7]) for r in mine), key=lambda r: (-r[2], r[1]))
+                elif name == "year":
+                    facets[name] = sorted(((str(r[2]), str(r[2]), r[7]) for r in mine), reverse=True)
+                elif name in ("category", "outcome"):
+                    column = 3 if name == "category" else 4
+                    facets[name] = sorted(
+                        (r[column], str(labels[name].get(r[column], r[column])), r[7]) for r in mine if r[column]
+                    )
+                else:
+                    count = sum(r[7] for r in mine if r[5])
+                    facets[name] = [("true", "", count)] if count else []
+        return facets
+
+    return cached_per_generation(f"facets:{digest}", compute, FACET_CACHE_SECONDS)
 
 
 def archive_generation() -> int:
     """A number that changes whenever minutes are ingested (cache keys include it)."""
     return cache.get_or_set(GENERATION_KEY, 1, None)
+
+
+def cached_per_generation(name: str, compute: Callable[[], T], seconds: int) -> T:
+    """`compute()`, cached under `name` until the archive changes (see decisions.signals)."""
+    key = f"{name}:{archive_generation()}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, seconds)
+    return value
 
 
 def bump_archive_generation() -> None:

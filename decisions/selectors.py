@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from decisions.models import AgendaItem, Committee, Meeting, MeetingAbsence, Position, Vote
+from decisions.search import cached_per_generation
 
 CACHE_SECONDS = 3600
 
@@ -35,33 +35,24 @@ def latest_meetings(*, limit: int = 10) -> QuerySet[Meeting]:
 
 def committees_with_counts() -> list[Committee]:
     """Committees by name with their meeting counts, cached per archive generation."""
-    return _per_generation(
-        "home-committees", lambda: list(Committee.objects.annotate(meeting_count=Count("meetings")).order_by("name"))
+    return cached_per_generation(
+        "home-committees",
+        lambda: list(Committee.objects.annotate(meeting_count=Count("meetings")).order_by("name")),
+        CACHE_SECONDS,
     )
 
 
 def archive_counts() -> dict[str, int]:
     """Headline figures for the home page, cached per archive generation."""
-    return _per_generation(
+    return cached_per_generation(
         "home-counts",
         lambda: {
             "meetings": Meeting.objects.count(),
             "items": AgendaItem.objects.count(),
             "votes": Vote.objects.exclude(position=Position.ABSENT).count(),
         },
+        CACHE_SECONDS,
     )
-
-
-def _per_generation(name: str, compute):
-    """`compute()`, cached until the archive changes (see decisions.signals)."""
-    from decisions.search import archive_generation
-
-    key = f"{name}:{archive_generation()}"
-    value = cache.get(key)
-    if value is None:
-        value = compute()
-        cache.set(key, value, CACHE_SECONDS)
-    return value
 
 
 def committee_meetings(*, slug: str) -> tuple[Committee, QuerySet[Meeting]]:
