@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import json
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -20,8 +21,9 @@ from typing import TypeVar
 
 from django.contrib.postgres.search import SearchQueryField, TrigramWordSimilarity
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
-from django.db.models import BooleanField, DateField, Expression, F, FloatField, Func, QuerySet
+from django.db.models import BooleanField, Expression, F, Func, IntegerField, QuerySet
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
@@ -158,10 +160,6 @@ def find_cases(raw: str, *, limit: int = 10) -> CaseMatches:
     return CaseMatches(partial=list(matches))
 
 
-def rank_expression(query: ParsedQuery) -> Func:
-    return Func(F("search_vector"), TsQuery(query), function="ts_rank", output_field=FloatField())
-
-
 class Matches(Func):
     """`search_vector @@ tsquery`, usable directly in filter()."""
 
@@ -258,64 +256,191 @@ SORTS = ("relevance", "newest", "oldest")
 FACETS = ("committee", "year", "category", "outcome", "votes")
 
 
+# Settings for the queries of one search, local to its transaction. The planner does not count
+# the cost of reading a search vector out of its TOAST table, so for a word in half the items it
+# prefers a sequential scan that reads all 100 000 vectors (0.7 s) over the GIN index (40 ms).
+# A common word's bitmap of matches at 1M items outgrows the default 4 MB work_mem and turns
+# lossy, and then every fetched row is checked against its vector again (0.85 s, against 0.1 s).
+SEARCH_SETTINGS = {"enable_seqscan": "off", "work_mem": "64MB"}
+
+
+@contextmanager
+def index_matching() -> Iterator[None]:
+    """Within: match text through the GIN index with an exact bitmap (SEARCH_SETTINGS), never by
+    reading every item's stored vector; see the README's Performance section."""
+    nested = connection.in_atomic_block
+    names, values = list(SEARCH_SETTINGS), list(SEARCH_SETTINGS.values())
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT array_agg(current_setting(name) ORDER BY n), array_agg(set_config(name, value, true) ORDER BY n) "
+            "FROM unnest(%s::text[], %s::text[]) WITH ORDINALITY AS s(name, value, n)",
+            [names, values],
+        )
+        previous = cursor.fetchone()[0]
+        yield
+        if nested:  # the settings would last until the outer transaction ends (an error rolls them back)
+            cursor.execute(
+                "SELECT set_config(name, value, true) FROM unnest(%s::text[], %s::text[]) AS s(name, value)",
+                [names, previous],
+            )
+
+
+# Walking the date index pays off only for words with many matches: it reads each walked
+# item's vector until enough matches turn up, and the planner misjudges how many a word has (a
+# rare word at 1M items walked all of them: 4 s). So up to this many matches are fetched first;
+# fewer, and they are simply sorted by date.
+WALK_FROM_MATCHES = 20_000
+# A lone word the planner expects this often is walked without fetching its matches first
+# (at 1M items, fetching 20 000 of a common word's matches costs 0.1 s).
+WALK_FROM_ESTIMATE = 2 * WALK_FROM_MATCHES
+
+# The newest COUNT_CAP + 1 of the matches (fetched up to a limit, or all of them for a phrase),
+# best first; each row also carries how many matches were fetched. Where the limit was reached
+# the rows are not used (the word is walked instead), so they are not ranked either.
+_NEWEST_OF_MATCHES_SQL = """
+WITH found AS MATERIALIZED ({found})
+SELECT i.id, (SELECT count(*) FROM found)
+FROM (SELECT id FROM found ORDER BY meeting_date DESC, id DESC LIMIT %s) AS newest
+JOIN decisions_agendaitem i ON i.id = newest.id
+ORDER BY {rank} DESC, i.meeting_date DESC, i.number, i.id
+"""
+_RANK_UNLESS_LIMITED = "CASE WHEN (SELECT count(*) FROM found) < {limit} THEN {rank} END"
+# The same for a word with many matches: the newest are found by walking the date index.
+_NEWEST_BY_WALK_SQL = """
+SELECT i.id FROM ({newest}) AS newest
+JOIN decisions_agendaitem i ON i.id = newest.id
+ORDER BY {rank} DESC, i.meeting_date DESC, i.number, i.id
+"""
+
+
+@dataclass(frozen=True)
+class CandidateSql:
+    """The SQL that ranks a query's candidates, both ways (see ranked_candidates)."""
+
+    by_sorting: tuple[str, list]  # rows of (id, matches fetched)
+    by_walking: tuple[str, list] | None  # rows of (id,); None for a phrase
+    estimate: tuple[str, list] | None  # EXPLAIN of a lone word's matches; None otherwise
+
+
+def candidate_sql(query: ParsedQuery, matches: QuerySet) -> CandidateSql:
+    tsquery, tsquery_params = TsQuery(query).as_sql(None, connection)
+    rank = f"ts_rank(i.search_vector, {tsquery})"
+    found = matches.order_by().values("id", "meeting_date")
+    # A phrase is checked against each walked item's stored vector, so phrases always sort.
+    if any(len(term.words) > 1 for group in query.groups for term in group if not term.negated):
+        found_sql, found_params = found.query.sql_with_params()
+        sql = _NEWEST_OF_MATCHES_SQL.format(found=found_sql, rank=rank)
+        return CandidateSql((sql, [*found_params, COUNT_CAP + 1, *tsquery_params]), None, None)
+    found_sql, found_params = found[:WALK_FROM_MATCHES].query.sql_with_params()
+    limited_rank = _RANK_UNLESS_LIMITED.format(limit=WALK_FROM_MATCHES, rank=rank)
+    by_sorting = (
+        _NEWEST_OF_MATCHES_SQL.format(found=found_sql, rank=limited_rank),
+        [*found_params, COUNT_CAP + 1, *tsquery_params],
+    )
+    newest = matches.order_by(F("meeting_date").desc(), "-pk").values("id")[: COUNT_CAP + 1]
+    newest_sql, newest_params = newest.query.sql_with_params()
+    by_walking = (_NEWEST_BY_WALK_SQL.format(newest=newest_sql, rank=rank), [*newest_params, *tsquery_params])
+    estimate = None
+    if len([term for group in query.groups for term in group if not term.negated]) == 1:
+        ids_sql, ids_params = matches.order_by().values("id").query.sql_with_params()
+        estimate = (f"EXPLAIN (FORMAT JSON) {ids_sql}", list(ids_params))
+    return CandidateSql(by_sorting, by_walking, estimate)
+
+
+def _surely_common(sql: CandidateSql, cursor) -> bool:
+    """Whether the planner expects WALK_FROM_ESTIMATE matches or more of a lone word.
+
+    For one word its estimate comes from the lexeme statistics (pg_stats.most_common_elems),
+    which are trustworthy for common words; for several words it assumes they are independent,
+    and two common words can rarely meet, so then the matches are fetched and counted."""
+    if sql.estimate is None:
+        return False
+    cursor.execute(*sql.estimate)
+    plan = cursor.fetchone()[0]
+    plan = json.loads(plan) if isinstance(plan, str) else plan
+    return plan[0]["Plan"]["Plan Rows"] >= WALK_FROM_ESTIMATE
+
+
+def candidate_plan(query: ParsedQuery, matches: QuerySet) -> tuple[str, list]:
+    """The one query that ranked_candidates ends up answering with (for the benchmark's floor)."""
+    sql = candidate_sql(query, matches)
+    if sql.by_walking is None:
+        return sql.by_sorting
+    with connection.cursor() as cursor:
+        if _surely_common(sql, cursor):
+            return sql.by_walking
+        cursor.execute(*sql.by_sorting)
+        row = cursor.fetchone()
+    return sql.by_walking if row and row[1] >= WALK_FROM_MATCHES else sql.by_sorting
+
+
+def ranked_candidates(query: ParsedQuery, matches: QuerySet) -> list[int]:
+    """Ids of the newest COUNT_CAP + 1 matches, best first (rank, then newest): what relevance
+    pages show. Ranking reads each ranked item's stored vector (about 20 µs), and a common word
+    matches half the archive, so only these are ranked."""
+    try:
+        sql = candidate_sql(query, matches)
+    except EmptyResultSet:  # a filter that can match nothing
+        return []
+    with connection.cursor() as cursor:
+        if sql.by_walking is None or not _surely_common(sql, cursor):
+            cursor.execute(*sql.by_sorting)
+            rows = cursor.fetchall()
+            if sql.by_walking is None or not rows or rows[0][1] < WALK_FROM_MATCHES:
+                return [pk for pk, _ in rows]
+        cursor.execute(*sql.by_walking)
+        return [pk for (pk,) in cursor.fetchall()]
+
+
+class IdOrder(Func):
+    """The position of `pk` in a list of ids, to order rows as the list does."""
+
+    output_field = IntegerField()
+
+    def __init__(self, ids: list[int]):
+        super().__init__(F("pk"))
+        self.ids = list(ids)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"array_position(%s::bigint[], {sql})", (self.ids, *params)
+
+
 class CappedResults:
-    """A queryset whose count stops at COUNT_CAP + 1, for Django's Paginator."""
+    """A queryset whose count stops at COUNT_CAP + 1, for Django's Paginator.
+
+    Relevance results (ordered by IdOrder) are already a list of ranked ids: their count is
+    its length, and a page is fetched by its own ids alone."""
 
     def __init__(self, queryset: QuerySet, cap: int | None = None):
         self.queryset, self.cap = queryset, COUNT_CAP if cap is None else cap
         self._count: int | None = None
+        self.ranked = next((e.ids for e in queryset.query.order_by if isinstance(e, IdOrder)), None)
 
     def count(self) -> int:
         if self._count is None:
-            # Count matching ids only: no ranking, no ordering, stop after cap + 1.
-            ids = self.queryset.order_by().values("pk")
-            ids.query.annotations.clear()
-            self._count = ids[: self.cap + 1].count()
+            if self.ranked is not None:
+                self._count = min(len(self.ranked), self.cap + 1)
+            else:
+                # Count matching ids only: no ranking, no ordering, stop after cap + 1.
+                ids = self.queryset.order_by().values("pk")
+                ids.query.annotations.clear()
+                self._count = ids[: self.cap + 1].count()
         return self._count
 
     def __len__(self) -> int:
         return self.count()
 
     def __getitem__(self, index):
+        if self.ranked is not None and isinstance(index, slice):
+            # Planning `pk = ANY(501 ids)` alone costs 0.5 ms; the page needs only its own.
+            page = self.ranked[index]
+            return self.queryset.filter(IdIn(page)).order_by(IdOrder(page))
         return self.queryset[index]
 
     @property
     def capped(self) -> bool:
         return self.count() > self.cap
-
-
-@contextmanager
-def index_matching() -> Iterator[None]:
-    """Within: match text through the GIN index, never by reading every item's stored vector.
-
-    The planner does not count the cost of reading a search vector out of its TOAST table,
-    so for a word in half the items it prefers a sequential scan that reads all 100 000
-    vectors (0.7 s) over the index (40 ms); see the README's Performance section."""
-    nested = connection.in_atomic_block
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT current_setting('enable_seqscan'), set_config('enable_seqscan', 'off', true)")
-        previous = cursor.fetchone()[0]
-        yield
-        if nested:  # the setting would last until the outer transaction ends (an error rolls it back)
-            cursor.execute("SELECT set_config('enable_seqscan', %s, true)", [previous])
-
-
-# Walking the date index pays off only for words with many matches: it reads each walked
-# item's vector until enough matches turn up. The planner misjudges how many a word has (a
-# rare word at 1M items walked all of them: 4 s), so the matches are counted first, up to this.
-WALK_FROM_MATCHES = 20_000
-
-
-def _candidate_order(query: ParsedQuery, matches: QuerySet):
-    """Newest first: by walking the date index when a word has many matches, else by sorting the
-    GIN matches (the date hidden from its index). A phrase is checked against each walked
-    item's stored vector, so phrases always sort their GIN matches."""
-    sort_matches = Func(F("meeting_date"), template="(%(expressions)s + 0)", output_field=DateField()).desc()
-    if any(len(term.words) > 1 for group in query.groups for term in group if not term.negated):
-        return sort_matches
-    if matches.order_by().values("pk")[:WALK_FROM_MATCHES].count() < WALK_FROM_MATCHES:
-        return sort_matches
-    return F("meeting_date").desc()
 
 
 def search_items(
@@ -330,16 +455,9 @@ def search_items(
     filterset = ItemFilter(filter_data, queryset=matching(base, query), committee_choices=committee_choices)
     results = filterset.qs
     if sort == "relevance" and not query.is_empty:
-        # Ranking reads each match's stored vector, and a common word matches half the archive;
-        # so the newest COUNT_CAP + 1 matches (as many as the pages reach) are ranked. Their ids
-        # are fetched once here: the count and the page then cost an index lookup each.
-        order = _candidate_order(query, results)
-        newest = list(results.order_by(order, "-pk").values_list("pk", flat=True)[: COUNT_CAP + 1])
-        results = (
-            base.filter(IdIn(newest))
-            .annotate(rank=rank_expression(query))
-            .order_by("-rank", "-meeting_date", "number", "pk")
-        )
+        # Ranked once here; the count and the page then cost an index lookup each.
+        ranked = ranked_candidates(query, results)
+        results = base.filter(IdIn(ranked)).order_by(IdOrder(ranked))
     elif sort == "oldest":
         results = results.order_by("meeting_date", "number", "pk")
     else:

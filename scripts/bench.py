@@ -252,28 +252,17 @@ class Bench:
     # -- the floor --------------------------------------------------------------------------
     def floor_sql(self, klass: str, term: str) -> tuple[str, list] | None:
         """Raw SQL for the same first page, compiled once from our tsquery expression."""
-        from django.db import connection
-        from django.db.models import F
-        from django.db.models.sql import Query
-
         from decisions.models import AgendaItem
-        from decisions.search import COUNT_CAP, TsQuery, _candidate_order, matching, parse_query
+        from decisions.search import RESULTS_PER_PAGE, candidate_plan, index_matching, matching, parse_query
 
         if klass in SEARCH_CLASSES:
+            # The same SQL as ours: the newest COUNT_CAP + 1 matches, ranked, found the way
+            # search.ranked_candidates finds them for this query (chosen once, not timed);
+            # first page only.
             query = parse_query(term)
-            compiler = Query(AgendaItem).get_compiler(connection=connection)
-            tsq, params = TsQuery(query).as_sql(compiler, connection)
-            # The same shape as ours: the newest COUNT_CAP + 1 matches, ranked, found the way
-            # search._candidate_order finds them for this query (chosen once, not timed).
-            order = _candidate_order(query, matching(AgendaItem.objects.all(), query))
-            newest = "meeting_date" if isinstance(order.expression, F) else "(meeting_date + 0)"
-            sql = (
-                "SELECT i.id, i.title FROM decisions_agendaitem i WHERE i.id IN ("
-                f"SELECT id FROM decisions_agendaitem WHERE search_vector @@ {tsq} "
-                f"ORDER BY {newest} DESC, id DESC LIMIT {COUNT_CAP + 1}) "
-                f"ORDER BY ts_rank(i.search_vector, {tsq}) DESC, i.meeting_date DESC, i.number, i.id LIMIT 20"
-            )
-            return sql, params + params
+            with index_matching():
+                sql, params = candidate_plan(query, matching(AgendaItem.objects.all(), query))
+            return f"{sql} LIMIT {RESULTS_PER_PAGE}", params
         if klass == "case_exact":
             return (
                 "SELECT i.id, i.title FROM decisions_agendaitem i JOIN decisions_case c ON c.id = i.case_id "
@@ -316,11 +305,17 @@ class Bench:
     def run_classes(self, terms: dict[str, list[str]]) -> dict:
         import psycopg
 
+        from decisions.search import SEARCH_SETTINGS
+
         results: dict[str, dict] = {}
         with psycopg.connect(os.environ["DATABASE_URL"], autocommit=True) as raw:
             for klass in self.classes:
                 # As ours does around text matching (search.index_matching).
-                raw.execute(f"SET enable_seqscan = {'off' if klass in SEARCH_CLASSES else 'on'}")
+                for name, value in SEARCH_SETTINGS.items():
+                    if klass in SEARCH_CLASSES:
+                        raw.execute("SELECT set_config(%s, %s, false)", [name, value])
+                    else:
+                        raw.execute(f"RESET {name}")
                 ours, ours_api, floor = [], [], []
                 for term in terms[klass]:
                     page, api = self.ours(klass, term)

@@ -199,17 +199,59 @@ def test_relevance_ranks_the_newest_matches_beyond_the_cap(monkeypatch):
     assert found("investeringsprojekterne", sort="oldest")[:2] == [("2017", 1), ("2019", 2)]
 
 
-def test_text_matching_is_kept_off_sequential_scans_only_inside_the_block():
+@pytest.mark.parametrize(
+    ("raw", "filters"),
+    [("investeringsprojekterne", {}), ("ledighed or magtanvendelse", {}), ("ledighed", {"year": "2024"})],
+)
+@pytest.mark.parametrize("setting", ["WALK_FROM_MATCHES", "WALK_FROM_ESTIMATE"])
+def test_candidates_are_the_same_whichever_way_they_are_found(monkeypatch, raw, filters, setting):
+    # By default these few matches are sorted by date. With WALK_FROM_MATCHES at 3 the fetched
+    # matches reach it and the date index is walked; with WALK_FROM_ESTIMATE at 0 a lone word
+    # counts as common and is walked at once. One answer all three ways.
+    expected = found(raw, **filters)
+    assert len(expected) >= 3
+    monkeypatch.setattr(search, setting, 3 if setting == "WALK_FROM_MATCHES" else 0)
+    assert found(raw, **filters) == expected
+
+
+def test_the_plan_for_candidates_follows_the_match_count(monkeypatch):
     from django.db import connection
 
-    def setting() -> str:
-        with connection.cursor() as cursor:
-            cursor.execute("SHOW enable_seqscan")
-            return cursor.fetchone()[0]
+    from decisions.models import AgendaItem
 
+    def plan(raw: str) -> str:
+        query = parse_query(raw)
+        matches = search.matching(AgendaItem.objects.all(), query)
+        sql = search.candidate_sql(query, matches)
+        chosen = search.candidate_plan(query, matches)
+        return "sort" if chosen == sql.by_sorting else "walk" if chosen == sql.by_walking else "?"
+
+    assert plan("investeringsprojekterne") == "sort"  # eight matches
+    monkeypatch.setattr(search, "WALK_FROM_MATCHES", 8)
+    assert plan("investeringsprojekterne") == "walk"
+    assert plan('"socialt bedrageri"') == "sort"  # a phrase never walks
+    monkeypatch.setattr(search, "WALK_FROM_ESTIMATE", 0)
+    assert plan("investeringsprojekterne") == "walk"
+    lone, both = parse_query("investeringsprojekterne"), parse_query("investeringsprojekterne ledighed")
+    with connection.cursor() as cursor:
+        for query, common in ((lone, True), (both, False)):
+            sql = search.candidate_sql(query, search.matching(AgendaItem.objects.all(), query))
+            assert search._surely_common(sql, cursor) is common
+
+
+def test_search_settings_hold_only_inside_the_block():
+    from django.db import connection
+
+    def settings() -> tuple[str, str]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('enable_seqscan'), current_setting('work_mem')")
+            return cursor.fetchone()
+
+    before = settings()
+    assert before[0] == "on" and before[1] != "64MB"
     with search.index_matching():
-        assert setting() == "off"
-    assert setting() == "on"
+        assert settings() == ("off", "64MB")
+    assert settings() == before
 
 
 @pytest.mark.parametrize("raw", ['"socialt bedrageri"', "ledighed", "investeringsprojekterne", "magtanvendelse"])
