@@ -177,6 +177,21 @@ def test_search_page_results_highlights_and_facets(client, django_assert_max_num
     assert re.search(r'year=2019[^"]*">2019</a> <span class="count">\(2\)</span>', html)
 
 
+def test_facet_links_keep_the_query_and_mark_the_chosen_value(client):
+    html = client.get(
+        "/search/", {"q": "ledighedsprocent", "year": "2019", "sort": "oldest", "page": "1"}
+    ).content.decode()
+    years = re.findall(
+        r'<li><a href="\?([^"]*)"( aria-current="true")?>(\d{4})</a> <span class="count">\((\d+)\)</span>', html
+    )
+    # Every year of the matches is offered (the year facet ignores the chosen year), the page
+    # number is dropped, the other parameters stay where they were (& escaped), and 2019 is marked.
+    assert years == [
+        ("q=ledighedsprocent&amp;year=2024&amp;sort=oldest", "", "2024", "1"),
+        ("q=ledighedsprocent&amp;year=2019&amp;sort=oldest", ' aria-current="true"', "2019", "2"),
+    ]
+
+
 def test_search_redirects_an_exact_case_number_and_lists_partial_ones(client):
     response = client.get("/search/", {"q": " 15.00.00-g01-193-17 "})
     assert response.status_code == 302

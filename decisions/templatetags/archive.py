@@ -7,6 +7,9 @@ from urllib.parse import urlencode
 
 from django import template
 from django.db.models import Model
+from django.http import QueryDict
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString, mark_safe
 
 from decisions.minutes.blocks import BulletList, NumberedList, Paragraph, Table, to_blocks
 
@@ -48,14 +51,8 @@ def display(obj: Model, field_name: str):
     return _choice_labels(type(obj), field_name).get(value, value)
 
 
-@register.simple_tag(takes_context=True)
-def query_with(context, **changes) -> str:
-    """The current query string with some parameters changed (None removes one); page resets.
-
-    Built from plain pairs: QueryDict.copy() deep-copies the request's query (a facet list
-    calls this seventy times per page)."""
+def _changed_query(query: QueryDict, changes: dict) -> str:
     pairs = []
-    query = context["request"].GET
     for key, values in query.lists():
         if key == "page":
             continue
@@ -67,3 +64,29 @@ def query_with(context, **changes) -> str:
     kept = set(query) - {"page"}
     pairs += [(key, value) for key, value in changes.items() if key not in kept and value not in (None, "")]
     return urlencode(pairs)
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context, **changes) -> str:
+    """The current query string with some parameters changed (None removes one); page resets.
+
+    Built from plain pairs: QueryDict.copy() deep-copies the request's query."""
+    return _changed_query(context["request"].GET, changes)
+
+
+@register.simple_tag(takes_context=True)
+def facet_links(context, name: str, values: list[tuple[str, str, int]]) -> SafeString:
+    """The links of one search facet, `<li>label (count)</li>`, the chosen value marked current.
+
+    One pass in Python: as template nodes, the seventy links of a search page cost 3 ms."""
+    query = context["request"].GET
+    chosen = query.get(name)
+    current = mark_safe(' aria-current="true"')
+    return format_html_join(
+        "",
+        '<li><a href="?{}"{}>{}</a> <span class="count">({})</span></li>',
+        (
+            (_changed_query(query, {name: value}), current if value == chosen else "", label, n)
+            for value, label, n in values
+        ),
+    )
