@@ -78,6 +78,20 @@ def test_item_level_absence_is_listed_on_the_case(client):
     assert "Deltog ikke i behandlingen: Christoffer Lilleholt" in shown
 
 
+def test_party_bloc_votes_are_shown_on_their_treatment_only(client):
+    minutes = make_minutes(
+        (1, "Plan", "Et flertal bestående af A og F stemmer for indstillingen.\n\nIndstillingen godkendes."),
+        (2, "Regler", "Udvalget godkender indstillingen."),
+    )
+    ingest_meeting(parse_minutes(minutes), source_name="blocs.txt", source_text=minutes, sha256="b" * 64)
+    page = records.case_page(number="00.01.00-A00-1-22")
+    assert [(b.label, b.parties, b.position) for e in page.entries for b in e.blocs] == [("flertal", ["A", "F"], "for")]
+    assert records.case_page(number="00.01.00-A00-2-22").entries[0].blocs == []
+    blocs = re.findall(r'<ul class="bloc-votes">(.*?)</ul>', client.get("/cases/00.01.00-A00-1-22/").content.decode())
+    assert len(blocs) == 1
+    assert re.sub(r"<[^>]+>|\s+", "", blocs[0]) == "FlertalA,F:forindstillingen"
+
+
 @pytest.mark.parametrize(
     ("typed", "canonical"),
     [
@@ -171,11 +185,13 @@ def test_routes_resolve_as_named():
     assert resolve("/meetings/beskaeftigelses-og-socialudvalget/2019-03-05/").url_name == "meeting-detail"
 
 
-def test_case_pages_use_a_bounded_number_of_queries(client, django_assert_max_num_queries):
-    # Case, items, votes with people, bloc votes.
-    with django_assert_max_num_queries(4):
+def test_case_pages_use_a_bounded_number_of_queries(client, django_assert_max_num_queries, django_assert_num_queries):
+    # The case with its items; votes (with people) and bloc votes only for items that have them.
+    with django_assert_num_queries(1):  # five treatments, none with named votes
         assert client.get("/cases/00.30.00-S00-1-24/").status_code == 200
+    with django_assert_num_queries(2):  # named votes on the 2017 item
+        assert client.get("/cases/15.00.00-G01-193-17/").status_code == 200
     with django_assert_max_num_queries(4):  # prefix groups, count, the page's ids, the page annotated
         assert client.get("/cases/").status_code == 200
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(4):  # no items, no case, then suggestions
         assert client.get("/cases/00.30.00-S00-11-18/").status_code == 404
