@@ -582,6 +582,7 @@ IMPLIED_SHOWN = 10
 
 
 PERSON_CACHE_SECONDS = 3600
+SUMMARY_SHAPE = 2
 
 
 class RecordRows:
@@ -622,7 +623,9 @@ def _record_summary(*, person: Person, year: int | None, committee: Committee | 
     showing a page needs twenty-five (and every query saved is a millisecond on each view)."""
     from decisions.search import cached_per_generation
 
-    name = f"person-record:{person.pk}:{year or ''}:{committee.pk if committee else ''}"
+    # The version in the name changes whenever the summary's shape does: cached summaries of
+    # the previous shape outlive a deployment (until the archive changes or they expire).
+    name = f"person-record-{SUMMARY_SHAPE}:{person.pk}:{year or ''}:{committee.pk if committee else ''}"
     return cached_per_generation(
         name, lambda: _summarize(person=person, year=year, committee=committee), PERSON_CACHE_SECONDS
     )
