@@ -118,6 +118,7 @@ class Bench:
     ):
         self.size, self.seed, self.rounds, self.classes = size, seed, rounds, classes
         self.naive_rounds, self.naive_terms = naive_rounds, naive_terms
+        self.floor_indexscan: dict[str, str] = {}
         self.rng = random.Random(seed)
         from django.test import Client
 
@@ -250,19 +251,50 @@ class Bench:
         return elapsed
 
     # -- the floor --------------------------------------------------------------------------
+    def floor_search_sql(self, term: str) -> tuple[str, list]:
+        """The same full-text query as ours in one statement, as if it knew beforehand where its
+        newest COUNT_CAP + 1 matches begin: ours finds that out (search.newest_matches), the
+        floor is told (chosen once, not timed). Same GIN index, same ranking, first page only."""
+        from django.db import connection
+
+        from decisions.models import AgendaItem
+        from decisions.search import (
+            COUNT_CAP,
+            RESULTS_PER_PAGE,
+            TsQuery,
+            _newest_first,
+            candidate_plan,
+            index_matching,
+            matching,
+            newest_matches,
+            parse_query,
+        )
+
+        query = parse_query(term)
+        items = matching(AgendaItem.objects.all(), query)
+        with index_matching(), connection.cursor() as cursor:
+            plan = candidate_plan(query, items, cursor)
+            newest = newest_matches(query, items)
+        ids = items.order_by().values("id")
+        if plan.way == "slices" and len(newest) > COUNT_CAP:
+            ids = ids.filter(meeting_date__gte=AgendaItem.objects.get(pk=newest[-1]).meeting_date)
+        candidates, candidates_params = _newest_first(ids, walk=plan.way == "walk")[
+            : COUNT_CAP + 1
+        ].query.sql_with_params()
+        tsquery, tsquery_params = TsQuery(query).as_sql(None, connection)
+        sql = (
+            f"SELECT i.id FROM ({candidates}) AS n JOIN decisions_agendaitem i ON i.id = n.id "
+            f"ORDER BY ts_rank(i.search_vector, {tsquery}) DESC, i.meeting_date DESC, i.number, i.id "
+            f"LIMIT {RESULTS_PER_PAGE}"
+        )
+        # A slice is read through the bitmaps, as ours reads it (search._bitmaps_only).
+        self.floor_indexscan[term] = "off" if plan.way == "slices" else "on"
+        return sql, [*candidates_params, *tsquery_params]
+
     def floor_sql(self, klass: str, term: str) -> tuple[str, list] | None:
         """Raw SQL for the same first page, compiled once from our tsquery expression."""
-        from decisions.models import AgendaItem
-        from decisions.search import RESULTS_PER_PAGE, candidate_plan, index_matching, matching, parse_query
-
         if klass in SEARCH_CLASSES:
-            # The same SQL as ours: the newest COUNT_CAP + 1 matches, ranked, found the way
-            # search.ranked_candidates finds them for this query (chosen once, not timed);
-            # first page only.
-            query = parse_query(term)
-            with index_matching():
-                sql, params = candidate_plan(query, matching(AgendaItem.objects.all(), query))
-            return f"{sql} LIMIT {RESULTS_PER_PAGE}", params
+            return self.floor_search_sql(term)
         if klass == "case_exact":
             return (
                 "SELECT i.id, i.title FROM decisions_agendaitem i JOIN decisions_case c ON c.id = i.case_id "
@@ -316,6 +348,7 @@ class Bench:
                         raw.execute("SELECT set_config(%s, %s, false)", [name, value])
                     else:
                         raw.execute(f"RESET {name}")
+                raw.execute("RESET enable_indexscan")
                 ours, ours_api, floor = [], [], []
                 for term in terms[klass]:
                     page, api = self.ours(klass, term)
@@ -325,6 +358,8 @@ class Bench:
                         if api:
                             ours_api.append(self.time_get(api))
                     sql = self.floor_sql(klass, term)
+                    if klass in SEARCH_CLASSES:
+                        raw.execute("SELECT set_config('enable_indexscan', %s, false)", [self.floor_indexscan[term]])
                     if sql:
                         raw.execute(*sql).fetchall()
                         for _ in range(self.rounds):

@@ -199,44 +199,68 @@ def test_relevance_ranks_the_newest_matches_beyond_the_cap(monkeypatch):
     assert found("investeringsprojekterne", sort="oldest")[:2] == [("2017", 1), ("2019", 2)]
 
 
-@pytest.mark.parametrize(
-    ("raw", "filters"),
-    [("investeringsprojekterne", {}), ("ledighed or magtanvendelse", {}), ("ledighed", {"year": "2024"})],
-)
-@pytest.mark.parametrize("setting", ["WALK_FROM_MATCHES", "WALK_FROM_ESTIMATE"])
-def test_candidates_are_the_same_whichever_way_they_are_found(monkeypatch, raw, filters, setting):
-    # By default these few matches are sorted by date. With WALK_FROM_MATCHES at 3 the fetched
-    # matches reach it and the date index is walked; with WALK_FROM_ESTIMATE at 0 a lone word
-    # counts as common and is walked at once. One answer all three ways.
-    expected = found(raw, **filters)
-    assert len(expected) >= 3
-    monkeypatch.setattr(search, setting, 3 if setting == "WALK_FROM_MATCHES" else 0)
-    assert found(raw, **filters) == expected
-
-
-def test_the_plan_for_candidates_follows_the_match_count(monkeypatch):
+@pytest.fixture
+def analyzed():
+    """Planner statistics for the fixtures, so that estimates follow the real frequencies."""
     from django.db import connection
 
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE decisions_agendaitem")
+
+
+@pytest.mark.parametrize(
+    ("raw", "filters", "way", "changes"),
+    [
+        # Eight matches (test_stemming_finds_inflections): with three candidates, more than twice
+        # as many as needed, so walked when a lone word counts as common, else sliced by date.
+        ("investeringsprojekterne", {}, "sort", {}),
+        ("investeringsprojekterne", {}, "walk", {"COUNT_CAP": 2, "WALK_FROM_ESTIMATE": 0}),
+        ("investeringsprojekterne", {}, "slices", {"COUNT_CAP": 2}),
+        ("investeringsprojekterne", {}, "slices", {"COUNT_CAP": 2, "MIN_SLICE_DAYS": 1}),
+        ("ledighed or magtanvendelse", {}, "slices", {"COUNT_CAP": 1, "WALK_FROM_ESTIMATE": 0}),
+        ("ledighed", {"year": "2024"}, "slices", {"COUNT_CAP": 1}),
+        ('"socialt bedrageri"', {}, "sort", {}),
+    ],
+)
+def test_the_newest_matches_are_found_alike_every_way(monkeypatch, analyzed, raw, filters, way, changes):
+    from django.db import connection
+
+    from decisions.filters import ItemFilter
     from decisions.models import AgendaItem
 
-    def plan(raw: str) -> str:
-        query = parse_query(raw)
-        matches = search.matching(AgendaItem.objects.all(), query)
-        sql = search.candidate_sql(query, matches)
-        chosen = search.candidate_plan(query, matches)
-        return "sort" if chosen == sql.by_sorting else "walk" if chosen == sql.by_walking else "?"
-
-    assert plan("investeringsprojekterne") == "sort"  # eight matches
-    monkeypatch.setattr(search, "WALK_FROM_MATCHES", 8)
-    assert plan("investeringsprojekterne") == "walk"
-    assert plan('"socialt bedrageri"') == "sort"  # a phrase never walks
-    monkeypatch.setattr(search, "WALK_FROM_ESTIMATE", 0)
-    assert plan("investeringsprojekterne") == "walk"
-    lone, both = parse_query("investeringsprojekterne"), parse_query("investeringsprojekterne ledighed")
+    for name, value in changes.items():
+        monkeypatch.setattr(search, name, value)
+    query = parse_query(raw)
+    data = QueryDict(mutable=True)
+    data.update(filters)
+    matches = ItemFilter(data, queryset=search.matching(AgendaItem.objects.all(), query)).qs
     with connection.cursor() as cursor:
-        for query, common in ((lone, True), (both, False)):
-            sql = search.candidate_sql(query, search.matching(AgendaItem.objects.all(), query))
-            assert search._surely_common(sql, cursor) is common
+        assert search.candidate_plan(query, matches, cursor).way == way
+    newest = list(matches.order_by("-meeting_date", "-pk").values_list("pk", flat=True))
+    assert len(newest) > search.COUNT_CAP + 1 or way == "sort"
+    assert search.newest_matches(query, matches) == newest[: search.COUNT_CAP + 1]
+    # Still indexes only outside the slices.
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW enable_indexscan")
+        assert cursor.fetchone()[0] == "on"
+
+
+def test_date_slices_double_until_enough_matches_are_found(monkeypatch, django_assert_num_queries):
+    # A planner that expects far more matches than there are (as for several words that rarely
+    # meet) starts with a week-long slice; the slices then double back to the oldest meeting.
+    from decisions.models import AgendaItem
+
+    monkeypatch.setattr(search, "COUNT_CAP", 4)
+    monkeypatch.setattr(search, "_estimated_rows", lambda queryset, cursor: 30_000)
+    query = parse_query("investeringsprojekterne")
+    matches = search.matching(AgendaItem.objects.all(), query)
+    newest = list(matches.order_by("-meeting_date", "-pk").values_list("pk", flat=True))
+    search.newest_matches(query, matches)  # the meeting dates' bounds are cached
+    # The newest meeting, 2024-05-28, has four; the fifth is from 2021-02-02. So: the generation
+    # and the cached date bounds (2), the setting off and back (2), and eight slices (7, 14, 28,
+    # ... 896 days), the last reaching back to July 2019.
+    with django_assert_num_queries(2 + 2 + 8):
+        assert search.newest_matches(query, matches) == newest[:5]
 
 
 def test_search_settings_hold_only_inside_the_block():
