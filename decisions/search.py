@@ -311,7 +311,7 @@ def index_matching() -> Iterator[None]:
 #   bitmap of the slice, so only matches in it are read. The first slice is sized by the
 #   estimate to hold about twice the candidates. A rare word at 1M items estimated like a
 #   medium one costs a few more (cheap) slices; a medium word walked would read 25 000 vectors
-#   (0.2 s at 1M), and sorting its matches reads every one of them.
+#   (0.2 s at 1M), and sorting its matches reads the row of every one.
 WALK_FROM_ESTIMATE = 40_000
 MIN_SLICE_DAYS = 7
 

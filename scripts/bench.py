@@ -15,6 +15,7 @@ bench-results/<size>.json and .md. Not a test: figures depend on the machine, wh
 from __future__ import annotations
 
 import argparse
+import bisect
 import json
 import os
 import platform
@@ -183,10 +184,20 @@ class Bench:
             self.rng.shuffle(words)
             return words[:n]
 
+        lexemes = sorted(frequency)
+
+        def matched(word: str) -> float:
+            """About the share of items a search for `word` matches: a word matches its lexeme
+            and every lexeme it begins (search.PREFIX_MIN_LENGTH), so `bent` also finds `bente`."""
+            share, i = 0.0, bisect.bisect_left(lexemes, word)
+            while i < len(lexemes) and lexemes[i].startswith(word):
+                share, i = share + frequency[lexemes[i]], i + 1
+            return share
+
         common = pick([w for w in by if frequency[w] > 0.30])
-        medium = pick([w for w in by if 0.01 <= frequency[w] <= 0.05])
+        medium = pick([w for w in by if frequency[w] >= 0.01 and matched(w) <= 0.05])
         # Rare: below 0.01 % of items; in a sample that means seen once (or the rarest there are).
-        rare = pick([w for w in by if frequency[w] * total <= max(1, total * 0.0001)]) or by[:TERMS_PER_CLASS]
+        rare = pick([w for w in by if matched(w) * total <= max(1, total * 0.0001)]) or by[:TERMS_PER_CLASS]
         compound = pick(sorted({w[: max(6, len(w) // 2)] for w in by if len(w) >= 14}))
         phrases = []
         for title in AgendaItem.objects.order_by("?").values_list("title", flat=True)[:200]:

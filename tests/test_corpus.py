@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -88,6 +89,24 @@ def test_meetings_have_5_to_20_items_and_realistic_sections(small_texts) -> None
     lengths = [len(s.text) for item in items for s in item.sections if s.kind == t.SAGSFREMSTILLING]
     assert lengths and max(lengths) > 3000
     assert len({m.committee for m in parsed}) >= 6
+
+
+def test_case_descriptions_name_places_of_a_long_tail(small_texts) -> None:
+    # Real minutes name streets, properties and firms few other items mention; the corpus does
+    # too, so that the benchmark has rare words.
+    places = re.compile(r"(?:ejendommen|beboerne på|området omkring|samarbejde med) ([A-ZÆØÅ][a-zæøå]+)")
+    parsed = [parse_minutes(text) for _, text in small_texts]
+    mentions = Counter(
+        name
+        for m in parsed
+        for item in m.items
+        for s in item.sections
+        if s.kind == t.SAGSFREMSTILLING
+        for name in places.findall(s.text)
+    )
+    assert sum(mentions.values()) > SMALL * 0.1
+    assert len(mentions) > 0.9 * sum(mentions.values())  # mostly named once
+    assert all(name[0] + name[1:].lower() == name for name in mentions)  # one word each
 
 
 def test_case_numbers_recur_in_timelines_of_at_most_8_items() -> None:
