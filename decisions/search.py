@@ -360,9 +360,9 @@ def _date_bounds() -> tuple[dt.date, dt.date] | None:
 def candidate_plan(query: ParsedQuery, matches: QuerySet, cursor) -> CandidatePlan:
     terms = [term for group in query.groups for term in group if not term.negated]
     if any(len(term.words) > 1 for term in terms):
-        # A phrase is checked against each candidate's stored vector, and each slice would
-        # build the bitmap of its words' matches anew: a phrase of two common words in date
-        # slices cost up to 1.9 s at 100k items, against 0.13 s for sorting its matches once.
+        # A phrase is checked against the stored vector of every item with all its words, and
+        # each slice would build the bitmap of those items anew; phrases rarely match, so
+        # slices mostly run back to the oldest meeting: 15 % slower at 100k items than a sort.
         return CandidatePlan("sort")
     estimate = _estimated_rows(matches.order_by().values("id"), cursor)
     if estimate <= max(2 * _candidates(), SORT_UP_TO_ESTIMATE):
