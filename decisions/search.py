@@ -304,15 +304,17 @@ def index_matching() -> Iterator[None]:
 # the GIN index gives matches in no useful order; so the newest matches are found one of three
 # ways, by the planner's estimate of the matches (its lexeme statistics):
 # - few (up to SORT_UP_TO_ESTIMATE), or a phrase: every match, sorted by date;
-# - a lone word the estimate calls common: walking the date index, newest first, reading each
-#   walked item's vector until enough match (for a word in half the items, twice the candidates);
+# - a lone word the estimate puts in a quarter of the items or more: walking the date index,
+#   newest first, reading each walked item's vector until enough match;
 # - otherwise: date slices, newest first, each twice as long as the one before, until enough
 #   matches are found. A slice is the GIN bitmap of the matches ANDed with the date index's
 #   bitmap of the slice, so only matches in it are read. The first slice is sized by the
 #   estimate to hold about twice the candidates. A rare word at 1M items estimated like a
 #   medium one costs a few more (cheap) slices; a medium word walked would read 25 000 vectors
 #   (0.2 s at 1M), and sorting its matches reads the row of every one.
-WALK_FROM_ESTIMATE = 40_000
+# A walk reads about 501 / share vectors: 1 000 for a word in half the items, but 10 000 (0.15 s
+# at 1M items) for a word in 5 % of them, which slices find in 20-30 ms.
+WALK_FROM_SHARE = 0.25
 # Slices cost a few queries more than one sort (the date bounds, the settings, a slice each):
 # at 100k items, sorting 2 000-5 000 matches took 6-10 ms against 8-13 ms in slices.
 SORT_UP_TO_ESTIMATE = 5_000
@@ -347,14 +349,28 @@ def _estimated_rows(queryset: QuerySet, cursor) -> float:
     return (json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]["Plan Rows"]
 
 
-def _date_bounds() -> tuple[dt.date, dt.date] | None:
-    """The oldest and newest meeting dates (from the small meetings table; cached)."""
+@dataclass(frozen=True)
+class _Extent:
+    oldest: dt.date
+    newest: dt.date
+    items: float
+
+
+def _extent() -> _Extent | None:
+    """The oldest and newest meeting dates and about how many items there are (cached)."""
 
     def compute():
         bounds = Meeting.objects.aggregate(oldest=Min("date"), newest=Max("date"))
-        return (bounds["oldest"], bounds["newest"]) if bounds["newest"] else None
+        if not bounds["newest"]:
+            return None
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT reltuples FROM pg_class WHERE oid = 'decisions_agendaitem'::regclass")
+            items = cursor.fetchone()[0]
+        if items <= 0:  # never analyzed
+            items = AgendaItem.objects.count()
+        return _Extent(bounds["oldest"], bounds["newest"], items)
 
-    return cached_per_generation("meeting-date-bounds", compute, FACET_CACHE_SECONDS)
+    return cached_per_generation("archive-extent", compute, FACET_CACHE_SECONDS)
 
 
 def candidate_plan(query: ParsedQuery, matches: QuerySet, cursor) -> CandidatePlan:
@@ -367,15 +383,14 @@ def candidate_plan(query: ParsedQuery, matches: QuerySet, cursor) -> CandidatePl
     estimate = _estimated_rows(matches.order_by().values("id"), cursor)
     if estimate <= max(2 * _candidates(), SORT_UP_TO_ESTIMATE):
         return CandidatePlan("sort")
-    if len(terms) == 1 and estimate >= WALK_FROM_ESTIMATE:
-        return CandidatePlan("walk")
-    bounds = _date_bounds()
-    if bounds is None:
+    extent = _extent()
+    if extent is None:
         return CandidatePlan("sort")
-    oldest, newest = bounds
-    span = (newest - oldest).days + 1
+    if len(terms) == 1 and estimate >= WALK_FROM_SHARE * extent.items:
+        return CandidatePlan("walk")
+    span = (extent.newest - extent.oldest).days + 1
     days = max(MIN_SLICE_DAYS, math.ceil(span * 2 * _candidates() / estimate))
-    return CandidatePlan("slices", newest - dt.timedelta(days=days - 1), days, oldest)
+    return CandidatePlan("slices", extent.newest - dt.timedelta(days=days - 1), days, extent.oldest)
 
 
 @contextmanager

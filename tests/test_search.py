@@ -215,10 +215,10 @@ def analyzed():
         # as many as needed, so walked when a lone word counts as common, else sliced by date
         # (the fixtures' estimates are far below SORT_UP_TO_ESTIMATE, which is set to 0 here).
         ("investeringsprojekterne", {}, "sort", {}),
-        ("investeringsprojekterne", {}, "walk", {"COUNT_CAP": 2, "WALK_FROM_ESTIMATE": 0}),
+        ("investeringsprojekterne", {}, "walk", {"COUNT_CAP": 2, "WALK_FROM_SHARE": 0}),
         ("investeringsprojekterne", {}, "slices", {"COUNT_CAP": 2}),
         ("investeringsprojekterne", {}, "slices", {"COUNT_CAP": 2, "MIN_SLICE_DAYS": 1}),
-        ("ledighed or magtanvendelse", {}, "slices", {"COUNT_CAP": 1, "WALK_FROM_ESTIMATE": 0}),
+        ("ledighed or magtanvendelse", {}, "slices", {"COUNT_CAP": 1, "WALK_FROM_SHARE": 0}),
         ("ledighed", {"year": "2024"}, "slices", {"COUNT_CAP": 1}),
         ('"socialt bedrageri"', {}, "sort", {}),
     ],
@@ -254,13 +254,14 @@ def test_date_slices_double_until_enough_matches_are_found(monkeypatch, django_a
 
     monkeypatch.setattr(search, "COUNT_CAP", 4)
     monkeypatch.setattr(search, "_estimated_rows", lambda queryset, cursor: 30_000)
+    monkeypatch.setattr(search, "WALK_FROM_SHARE", 10**6)  # never walked
     query = parse_query("investeringsprojekterne")
     matches = search.matching(AgendaItem.objects.all(), query)
     newest = list(matches.order_by("-meeting_date", "-pk").values_list("pk", flat=True))
-    search.newest_matches(query, matches)  # the meeting dates' bounds are cached
+    search.newest_matches(query, matches)  # the archive's extent is cached
     # The newest meeting, 2024-05-28, has four; the fifth is from 2021-02-02. So: the generation
-    # and the cached date bounds (2), the setting off and back (2), and eight slices (7, 14, 28,
-    # ... 896 days), the last reaching back to July 2019.
+    # and the cached extent (2), the setting off and back (2), and eight slices (7, 14, 28, ...
+    # 896 days), the last reaching back to July 2019.
     with django_assert_num_queries(2 + 2 + 8):
         assert search.newest_matches(query, matches) == newest[:5]
 
