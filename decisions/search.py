@@ -19,7 +19,7 @@ import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.contrib.postgres.search import SearchQueryField, TrigramWordSimilarity
 from django.core.cache import cache
@@ -555,10 +555,30 @@ def _facet_rows(items: QuerySet) -> list[tuple]:
         return cursor.fetchall()
 
 
-def facet_counts(
-    *, query: ParsedQuery, filter_data, committee_choices: list | None = None
-) -> dict[str, list[tuple[str, str, int]]]:
-    """For each facet, (value, label, count) over the matches with all *other* filters applied.
+# Counting facets reads every match's row and probes its votes: 0.4 s for 50 000 matches at
+# 1M items, 28 s for a word in 70 % of them (724 000). Beyond this many (by the planner's
+# estimate) the facets count the newest COUNT_CAP matches, and the page says so.
+FACETS_EXACT_UP_TO = 50_000
+
+
+def _too_many_to_facet(items: QuerySet) -> bool:
+    try:
+        with connection.cursor() as cursor:
+            return _estimated_rows(items.order_by().values("id"), cursor) > FACETS_EXACT_UP_TO
+    except EmptyResultSet:
+        return False
+
+
+def _newest_ids(query: ParsedQuery, items: QuerySet) -> list[int]:
+    try:
+        return newest_matches(query, items)
+    except EmptyResultSet:
+        return []
+
+
+def facet_counts(*, query: ParsedQuery, filter_data, committee_choices: list | None = None) -> dict[str, Any]:
+    """For each facet, (value, label, count) over the matches with all *other* filters applied;
+    and `newest_only`: whether the counts are of the newest COUNT_CAP matches only.
 
     Facets that share the same other filters are counted in one query; results are cached
     for a few minutes per archive generation (bumped by every ingest).
@@ -567,10 +587,12 @@ def facet_counts(
         committee_choices = committee_filter_choices()
     active = {name: filter_data.get(name) for name in FACETS if filter_data.get(name)}
     digest = hashlib.sha256(repr((query.groups, sorted(active.items()))).encode()).hexdigest()
+    newest_only = False
 
-    def compute() -> dict[str, list[tuple[str, str, int]]]:
+    def compute() -> dict[str, Any]:
+        nonlocal newest_only
         labels = {"category": dict(Category.choices), "outcome": dict(Outcome.choices)}
-        facets: dict[str, list[tuple[str, str, int]]] = {}
+        facets: dict[str, Any] = {}
         groups: dict[tuple, list[str]] = {}
         for name in FACETS:
             others = tuple(sorted((k, v) for k, v in active.items() if k != name))
@@ -583,6 +605,9 @@ def facet_counts(
             items = ItemFilter(
                 data, queryset=matching(AgendaItem.objects.all(), query), committee_choices=committee_choices
             ).qs
+            if _too_many_to_facet(items):
+                newest_only = True
+                items = AgendaItem.objects.filter(IdIn(_newest_ids(query, items)[:COUNT_CAP]))
             rows = _facet_rows(items)
             for name in names:
                 bit = _FACET_BITS[name]
@@ -599,6 +624,7 @@ def facet_counts(
                 else:
                     count = sum(r[7] for r in mine if r[5])
                     facets[name] = [("true", "", count)] if count else []
+        facets["newest_only"] = newest_only
         return facets
 
     return cached_per_generation(f"facets:{digest}", compute, FACET_CACHE_SECONDS)

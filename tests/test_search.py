@@ -129,6 +129,22 @@ def test_facet_counts_exclude_their_own_filter():
     assert everything["votes"] == [("true", "", 1)]
 
 
+def test_facets_of_very_many_matches_count_the_newest(monkeypatch, client):
+    # Eight items match, four of them from 2024-05-28 (the newest meeting); with facets
+    # counted exactly only up to 0 matches and a cap of 3, they count the newest three.
+    exact = search.facet_counts(query=parse_query("investeringsprojekterne"), filter_data=QueryDict(""))
+    assert exact["newest_only"] is False
+    monkeypatch.setattr(search, "FACETS_EXACT_UP_TO", 0)
+    monkeypatch.setattr(search, "COUNT_CAP", 3)
+    search.bump_archive_generation()  # the exact counts are cached
+    newest = search.facet_counts(query=parse_query("investeringsprojekterne"), filter_data=QueryDict(""))
+    assert newest["newest_only"] is True
+    assert newest["year"] == [("2024", "2024", 3)]
+    assert sum(n for _, _, n in newest["committee"]) == 3
+    html = client.get("/search/", {"q": "investeringsprojekterne", "sort": "newest"}).content.decode()
+    assert "Tallene gælder de 3 nyeste resultater." in html
+
+
 def test_snippets_highlight_stemmed_and_compound_words():
     results, _ = search.search_items(query=parse_query("ledighedsprocent"), filter_data=QueryDict(""))
     item = results.get(meeting__date="2019-03-05", number=2)
