@@ -170,18 +170,28 @@ class Matches(Func):
     output_field = BooleanField()
 
 
-class IdIn(Func):
-    """`pk = ANY(array)`: a list of ids bound as one array rather than as a thousand parameters."""
+class _OverIds(Func):
+    """An expression of `pk` and a list of ids, bound as one array rather than as a thousand
+    parameters; `sql` says how, with {pk} and {ids}."""
 
-    output_field = BooleanField()
+    sql = ""
 
     def __init__(self, ids: list[int]):
         super().__init__(F("pk"))
         self.ids = list(ids)
 
     def as_sql(self, compiler, connection, **extra_context):
-        sql, params = compiler.compile(self.source_expressions[0])
-        return f"({sql} = ANY(%s::bigint[]))", (*params, self.ids)
+        pk, params = compiler.compile(self.source_expressions[0])
+        if params:  # a column has none; the array's place in the SQL would be ambiguous
+            raise ValueError("pk compiled with parameters")
+        return self.sql.format(pk=pk, ids="%s::bigint[]"), (self.ids,)
+
+
+class IdIn(_OverIds):
+    """`pk = ANY(ids)`."""
+
+    output_field = BooleanField()
+    sql = "({pk} = ANY({ids}))"
 
 
 def matching(queryset: QuerySet, query: ParsedQuery) -> QuerySet:
@@ -429,6 +439,13 @@ def newest_matches(query: ParsedQuery, matches: QuerySet) -> list[int]:
                 until, since = since, since - length
 
 
+def _newest_ids(query: ParsedQuery, items: QuerySet) -> list[int]:
+    try:
+        return newest_matches(query, items)
+    except EmptyResultSet:  # a filter that can match nothing
+        return []
+
+
 _RANK_SQL = """
 SELECT id FROM decisions_agendaitem WHERE id = ANY(%s)
 ORDER BY ts_rank(search_vector, {tsquery}) DESC, meeting_date DESC, number, id
@@ -439,10 +456,7 @@ def ranked_candidates(query: ParsedQuery, matches: QuerySet) -> list[int]:
     """Ids of the newest COUNT_CAP + 1 matches, best first (rank, then newest): what relevance
     pages show. Ranking reads each ranked item's stored vector (about 3 µs), and a common word
     matches half the archive, so only these are ranked."""
-    try:
-        newest = newest_matches(query, matches)
-    except EmptyResultSet:  # a filter that can match nothing
-        return []
+    newest = _newest_ids(query, matches)
     if not newest:
         return []
     tsquery, tsquery_params = TsQuery(query).as_sql(None, connection)
@@ -451,18 +465,11 @@ def ranked_candidates(query: ParsedQuery, matches: QuerySet) -> list[int]:
         return [pk for (pk,) in cursor.fetchall()]
 
 
-class IdOrder(Func):
+class IdOrder(_OverIds):
     """The position of `pk` in a list of ids, to order rows as the list does."""
 
     output_field = IntegerField()
-
-    def __init__(self, ids: list[int]):
-        super().__init__(F("pk"))
-        self.ids = list(ids)
-
-    def as_sql(self, compiler, connection, **extra_context):
-        sql, params = compiler.compile(self.source_expressions[0])
-        return f"array_position(%s::bigint[], {sql})", (self.ids, *params)
+    sql = "array_position({ids}, {pk})"
 
 
 class CappedResults:
@@ -567,13 +574,6 @@ def _too_many_to_facet(items: QuerySet) -> bool:
             return _estimated_rows(items.order_by().values("id"), cursor) > FACETS_EXACT_UP_TO
     except EmptyResultSet:
         return False
-
-
-def _newest_ids(query: ParsedQuery, items: QuerySet) -> list[int]:
-    try:
-        return newest_matches(query, items)
-    except EmptyResultSet:
-        return []
 
 
 def facet_counts(*, query: ParsedQuery, filter_data, committee_choices: list | None = None) -> dict[str, Any]:
