@@ -11,6 +11,7 @@ lower-cased, not stemmed, because stemming `ledighed` to `led` would also find `
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import html
 import json
@@ -25,7 +26,8 @@ from django.contrib.postgres.search import SearchQueryField, TrigramWordSimilari
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
-from django.db.models import BooleanField, Expression, F, Func, IntegerField, Max, Min, QuerySet
+from django.db.models import BooleanField, Expression, F, Func, IntegerField, Max, Min, QuerySet, Value
+from django.db.models.functions import Cast
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
@@ -194,11 +196,64 @@ class IdIn(_OverIds):
     sql = "({pk} = ANY({ids}))"
 
 
+@dataclass(frozen=True)
+class PhrasePairs:
+    """A phrase's pairs of neighbouring words (migration 0007) as a tsquery of all of them;
+    `exact` when the phrase has two words, so that its one pair is the phrase."""
+
+    term: Term
+    tsquery: str
+    exact: bool
+
+
+@functools.lru_cache(maxsize=4096)
+def _pairs_of(phrase: str) -> tuple[str | None, int]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT archive_pairs_query(%s::regconfig, %s)::text, "
+            "(SELECT coalesce(sum(cardinality(positions)), 0) FROM unnest(to_tsvector(%s::regconfig, %s)))",
+            [SEARCH_CONFIG, phrase, SEARCH_CONFIG, phrase],
+        )
+        return cursor.fetchone()
+
+
+def phrase_pairs(query: ParsedQuery) -> list[PhrasePairs]:
+    """The pairs of the phrases that every match must contain (a group of one phrase)."""
+    found = []
+    for group in query.groups:
+        term = group[0]
+        if len(group) == 1 and not term.negated and len(term.words) > 1:
+            pairs, words = _pairs_of(" ".join(term.words))
+            if pairs:
+                found.append(PhrasePairs(term, pairs, exact=words == 2))
+    return found
+
+
+def _pairs_match(tsquery: str) -> Matches:
+    return Matches(F("phrase_pairs"), Cast(Value(tsquery), SearchQueryField()))
+
+
 def matching(queryset: QuerySet, query: ParsedQuery) -> QuerySet:
     """Items matching the query; a query of exclusions only excludes from everything."""
     if not query.groups:
         return queryset
-    return queryset.filter(Matches(F("search_vector"), TsQuery(query)))
+    # A phrase's items are found by its pairs of neighbouring words; for a phrase of two words
+    # the pair is the phrase, and longer phrases are checked against the vectors of the items
+    # with all their pairs only. A pair over a stop word stands for that stop word's place, so
+    # "ansøgning om midler" does not match "ansøgning nye midler", which PostgreSQL's phrase
+    # match alone would. Items whose pairs did not fit (`*`) are always checked.
+    exact = []
+    for pairs in phrase_pairs(query):
+        checked = Matches(F("search_vector"), TsQuery(ParsedQuery(((pairs.term,),))))
+        if pairs.exact:
+            exact.append((pairs.term,))
+            queryset = queryset.filter(_pairs_match(pairs.tsquery) | (_pairs_match("'*'") & checked))
+        else:
+            queryset = queryset.filter(_pairs_match(f"{pairs.tsquery} | '*'"))
+    rest = ParsedQuery(tuple(group for group in query.groups if group not in exact))
+    if not rest.groups:
+        return queryset
+    return queryset.filter(Matches(F("search_vector"), TsQuery(rest)))
 
 
 def highlight(snippet: str) -> SafeString:
@@ -383,14 +438,30 @@ def _extent() -> _Extent | None:
     return cached_per_generation("archive-extent", compute, FACET_CACHE_SECONDS)
 
 
+def estimated_matches(query: ParsedQuery, matches: QuerySet, cursor) -> float:
+    """The planner's estimate of the matches (rows).
+
+    For a phrase of more than two words, found by its pairs and then checked, the planner
+    multiplies the share of items with its pairs by the share with all its words, as if they
+    were independent; but every item with the pairs has the words, so the words' share is
+    divided out again."""
+    estimate = _estimated_rows(matches.order_by().values("id"), cursor)
+    checked = [pairs for pairs in phrase_pairs(query) if not pairs.exact]  # exact: its pair alone
+    extent = _extent() if checked else None
+    for pairs in checked if extent else ():
+        words = AgendaItem.objects.filter(Matches(F("search_vector"), TsQuery(ParsedQuery(((pairs.term,),)))))
+        share = _estimated_rows(words.values("id"), cursor) / extent.items
+        estimate = min(extent.items, estimate / max(share, 1 / extent.items))
+    return estimate
+
+
 def candidate_plan(query: ParsedQuery, matches: QuerySet, cursor) -> CandidatePlan:
     terms = [term for group in query.groups for term in group if not term.negated]
-    if any(len(term.words) > 1 for term in terms):
-        # A phrase is checked against the stored vector of every item with all its words, and
-        # each slice would build the bitmap of those items anew; phrases rarely match, so
-        # slices mostly run back to the oldest meeting: 15 % slower at 100k items than a sort.
+    if any(len(term.words) > 1 for term in terms) and not phrase_pairs(query):
+        # Without pairs, a phrase is checked against the stored vector of every item with all
+        # its words, and each slice would build the bitmap of those items anew.
         return CandidatePlan("sort")
-    estimate = _estimated_rows(matches.order_by().values("id"), cursor)
+    estimate = estimated_matches(query, matches, cursor)
     if estimate <= max(2 * _candidates(), SORT_UP_TO_ESTIMATE):
         return CandidatePlan("sort")
     extent = _extent()
@@ -568,10 +639,10 @@ def _facet_rows(items: QuerySet) -> list[tuple]:
 FACETS_EXACT_UP_TO = 50_000
 
 
-def _too_many_to_facet(items: QuerySet) -> bool:
+def _too_many_to_facet(query: ParsedQuery, items: QuerySet) -> bool:
     try:
         with connection.cursor() as cursor:
-            return _estimated_rows(items.order_by().values("id"), cursor) > FACETS_EXACT_UP_TO
+            return estimated_matches(query, items, cursor) > FACETS_EXACT_UP_TO
     except EmptyResultSet:
         return False
 
@@ -605,7 +676,7 @@ def facet_counts(*, query: ParsedQuery, filter_data, committee_choices: list | N
             items = ItemFilter(
                 data, queryset=matching(AgendaItem.objects.all(), query), committee_choices=committee_choices
             ).qs
-            if _too_many_to_facet(items):
+            if _too_many_to_facet(query, items):
                 newest_only = True
                 items = AgendaItem.objects.filter(IdIn(_newest_ids(query, items)[:COUNT_CAP]))
             rows = _facet_rows(items)

@@ -199,11 +199,18 @@ class Bench:
         # Rare: below 0.01 % of items; in a sample that means seen once (or the rarest there are).
         rare = pick([w for w in by if matched(w) * total <= max(1, total * 0.0001)]) or by[:TERMS_PER_CLASS]
         compound = pick(sorted({w[: max(6, len(w) // 2)] for w in by if len(w) >= 14}))
+        # Phrases as a reader copies them from a title: two neighbouring words, or three with
+        # a short word between ("ansøgning om midler").
         phrases = []
         for title in AgendaItem.objects.order_by("?").values_list("title", flat=True)[:200]:
-            words = re.findall(r"[a-zæøåA-ZÆØÅ]{4,}", title)
-            if len(words) >= 2:
-                phrases.append(f'"{words[0].lower()} {words[1].lower()}"')
+            words = re.findall(r"[a-zæøåA-ZÆØÅ]+", title.lower())
+            for i in range(len(words) - 1):
+                if len(words[i]) >= 4 and len(words[i + 1]) >= 4:
+                    phrases.append(f'"{words[i]} {words[i + 1]}"')
+                    break
+                if i + 2 < len(words) and len(words[i]) >= 4 and len(words[i + 2]) >= 4:
+                    phrases.append(f'"{words[i]} {words[i + 1]} {words[i + 2]}"')
+                    break
             if len(phrases) >= TERMS_PER_CLASS:
                 break
         cases = list(Case.objects.order_by("?").values_list("number", flat=True)[:TERMS_PER_CLASS])

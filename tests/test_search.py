@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import re
 
 import pytest
@@ -9,6 +10,7 @@ from django.http import QueryDict
 
 from decisions import search
 from decisions.search import Term, parse_query
+from tests.conftest import make_minutes
 
 pytestmark = pytest.mark.django_db
 
@@ -19,6 +21,7 @@ def _fixtures(ingested):
 
 
 MEETINGS = {"2017-03-28": "2017", "2019-03-05": "2019", "2024-05-28": "2024", "2021-02-02": "2021"}
+MEETINGS["2022-02-01"] = "2022"  # make_minutes' default date, for tests that add minutes
 
 
 def found(raw: str, sort: str = "relevance", **filters) -> list[tuple[str, int]]:
@@ -307,3 +310,103 @@ def test_every_snippet_shows_a_match_even_far_into_the_text(raw):
     snippets = search.snippets(ids, query)
     assert sorted(snippets) == sorted(ids)
     assert [pk for pk, snippet in snippets.items() if "<mark>" not in snippet] == []
+
+
+def _pairs(text: str) -> list[str]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT tsvector_to_array(archive_word_pairs(to_tsvector('danish', %s)))", [text])
+        return cursor.fetchone()[0]
+
+
+def test_word_pairs_of_a_sentence_from_the_minutes():
+    # From the 2024 minutes; `har`, `ikke` and `for` are stop words: a pair over one of them
+    # keeps its place as `_`, and over two (`har`, and `dermed` after it is no stop word) none.
+    sentence = "Sagen har dermed ikke konsekvenser for kommunens kassebeholdning."
+    assert _pairs(sentence) == ["dermed _ konsekvens", "kommun kassebeholdning", "konsekvens _ kommun", "sag _ dermed"]
+
+
+def _phrase_match(phrase: str) -> set[int]:
+    """What PostgreSQL's phrase match alone finds, reading every item's vector."""
+    from django.db.models import F
+
+    from decisions.models import AgendaItem
+
+    query = search.TsQuery(parse_query(f'"{phrase}"'))
+    return set(AgendaItem.objects.filter(search.Matches(F("search_vector"), query)).values_list("pk", flat=True))
+
+
+def _matching(raw: str) -> set[int]:
+    from decisions.models import AgendaItem
+
+    return set(search.matching(AgendaItem.objects.all(), parse_query(raw)).values_list("pk", flat=True))
+
+
+@pytest.mark.parametrize(
+    ("phrase", "pairs", "items"),
+    [
+        ("socialt bedrageri", "'socialt bedrageri'", 2),  # two words: the pair alone decides
+        ("kommunens kassebeholdning", "'kommun kassebeholdning'", 19),
+        ("børn og unge", "'børn _ ung'", 6),  # over a stop word
+        ("det specialiserede socialområde", "'specialis socialområd'", 3),  # a stop word first
+        ("personer med ordinære løntimer", "'ordinær løntim' & 'person _ ordinær'", 1),  # then checked
+        ("bekæmpelse af socialt bedrageri", "'bekæmp _ socialt' & 'socialt bedrageri'", 1),
+        # The 2024 minutes have "ikke økonomiske konsekvenser" and "konsekvenser for kommunens
+        # kassebeholdning", so one item has all three pairs, but not as one phrase.
+        (
+            "økonomiske konsekvenser for kommunens kassebeholdning",
+            "'kommun kassebeholdning' & 'konsekvens _ kommun' & 'økonomisk konsekvens'",
+            0,
+        ),
+        ("til orientering", None, 14),  # one word after a stop word: no pairs
+    ],
+)
+def test_phrases_found_by_their_word_pairs_match_as_postgresql_does(phrase, pairs, items):
+    query = parse_query(f'"{phrase}"')
+    assert [p.tsquery for p in search.phrase_pairs(query)] == ([pairs] if pairs else [])
+    assert len(_phrase_match(phrase)) == items
+    assert _matching(f'"{phrase}"') == _phrase_match(phrase)
+    # With another word, and with an exclusion, the phrase still narrows as before.
+    assert _matching(f'"{phrase}" bedrageri') == _phrase_match(phrase) & _matching("bedrageri")
+    assert _matching(f'"{phrase}" -bedrageri') == _phrase_match(phrase) - _matching("bedrageri")
+
+
+def test_a_stop_word_in_a_phrase_holds_the_place_of_a_stop_word_only():
+    from decisions.minutes.parser import parse_minutes
+    from decisions.services import ingest_meeting
+
+    minutes = make_minutes(
+        (1, "Ansøgning om midler til legepladser", "Udvalget godkender indstillingen."),
+        (2, "Ansøgning nye midler til legepladser", "Udvalget godkender indstillingen."),
+    )
+    ingest_meeting(parse_minutes(minutes), source_name="pairs.txt", source_text=minutes, sha256="c" * 64)
+    # PostgreSQL's `ansøgning <2> midl` takes any word in between; the pair `ansøgning _ midl`
+    # takes only a stop word.
+    # The 2017 minutes' item 4 is "Ansøgning om midler til et projekt om fastholdelse …".
+    assert sorted(found('"ansøgning om midler"')) == [("2017", 4), ("2022", 1)]
+    assert len(_phrase_match("ansøgning om midler")) == 3
+    assert sorted(found('"ansøgning til midler"')) == [("2017", 4), ("2022", 1)]  # another stop word
+    assert sorted(found('"midler til legepladser"')) == [("2022", 1), ("2022", 2)]
+
+
+def test_an_item_with_too_many_pairs_is_checked_against_its_vector():
+    from decisions.minutes.parser import parse_minutes
+    from decisions.models import AgendaItem
+    from decisions.services import ingest_meeting
+
+    # 16 000 long words drawn from 3 000: their pairs (about 1.2 MB) do not fit in one
+    # tsvector (1 MB), while the vector of the words themselves (0.2 MB) does. PostgreSQL
+    # counts positions up to 16 383 only, so a phrase is placed early.
+    rng = random.Random(7)
+    vocabulary = [f"bilagsord{n:04d}" + "x" * 24 for n in range(3000)]
+    words = [rng.choice(vocabulary) for _ in range(16_000)]
+    words[1000:1000] = ["socialt", "bedrageri"]
+    minutes = make_minutes((1, "Et langt bilag", "Bilaget siger: " + " ".join(words) + "."))
+    ingest_meeting(parse_minutes(minutes), source_name="long.txt", source_text=minutes, sha256="d" * 64)
+    long_item = AgendaItem.objects.get(meeting__date="2022-02-01")
+    overflowed = AgendaItem.objects.filter(search._pairs_match("'*'")).values_list("pk", flat=True)
+    assert list(overflowed) == [long_item.pk]
+    assert sorted(found('"socialt bedrageri"')) == [("2017", 5), ("2019", 8), ("2022", 1)]
+    assert found('"bedrageri socialt"') == []
+    assert found(f'"{words[100]} {words[101]}"') == [("2022", 1)]
