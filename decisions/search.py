@@ -25,11 +25,12 @@ from typing import Any, TypeVar
 from django.contrib.postgres.search import SearchQueryField, TrigramWordSimilarity
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import BooleanField, Expression, F, Func, IntegerField, Max, Min, QuerySet, Value
 from django.db.models.functions import Cast
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
+from psycopg.errors import QueryCanceled
 
 from decisions.filters import NAMED_POSITIONS, ItemFilter, committee_filter_choices
 from decisions.minutes.parser import CASE_NUMBER, normalize_case_number
@@ -340,28 +341,42 @@ FACETS = ("committee", "year", "category", "outcome", "votes")
 # prefers a sequential scan that reads all 100 000 vectors (0.7 s) over the GIN index (40 ms).
 # A common word's bitmap of matches at 1M items outgrows the default 4 MB work_mem and turns
 # lossy, and then every fetched row is checked against its vector again (0.85 s, against 0.1 s).
-SEARCH_SETTINGS = {"enable_seqscan": "off", "work_mem": "64MB"}
+# A search's statements are stopped after SEARCH_TIMEOUT, so that no query, however unusual,
+# holds a server process for long; the pages then say so (SearchTimedOut).
+SEARCH_TIMEOUT = "8s"
+SEARCH_SETTINGS = {"enable_seqscan": "off", "work_mem": "64MB", "statement_timeout": SEARCH_TIMEOUT}
+
+
+class SearchTimedOut(Exception):
+    """A search took longer than SEARCH_TIMEOUT and was stopped."""
 
 
 @contextmanager
 def index_matching() -> Iterator[None]:
     """Within: match text through the GIN index with an exact bitmap (SEARCH_SETTINGS), never by
-    reading every item's stored vector; see the README's Performance section."""
+    reading every item's stored vector; see the README's Performance section. A statement that
+    runs out of time raises SearchTimedOut."""
     nested = connection.in_atomic_block
     names, values = list(SEARCH_SETTINGS), list(SEARCH_SETTINGS.values())
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT array_agg(current_setting(name) ORDER BY n), array_agg(set_config(name, value, true) ORDER BY n) "
-            "FROM unnest(%s::text[], %s::text[]) WITH ORDINALITY AS s(name, value, n)",
-            [names, values],
-        )
-        previous = cursor.fetchone()[0]
-        yield
-        if nested:  # the settings would last until the outer transaction ends (an error rolls them back)
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(
-                "SELECT set_config(name, value, true) FROM unnest(%s::text[], %s::text[]) AS s(name, value)",
-                [names, previous],
+                "SELECT array_agg(current_setting(name) ORDER BY n), "
+                "array_agg(set_config(name, value, true) ORDER BY n) "
+                "FROM unnest(%s::text[], %s::text[]) WITH ORDINALITY AS s(name, value, n)",
+                [names, values],
             )
+            previous = cursor.fetchone()[0]
+            yield
+            if nested:  # the settings would last until the outer transaction ends (an error rolls them back)
+                cursor.execute(
+                    "SELECT set_config(name, value, true) FROM unnest(%s::text[], %s::text[]) AS s(name, value)",
+                    [names, previous],
+                )
+    except OperationalError as error:
+        if isinstance(error.__cause__, QueryCanceled):
+            raise SearchTimedOut from error
+        raise
 
 
 # Relevance ranks the newest COUNT_CAP + 1 matches (as many as the pages reach). Ranking reads

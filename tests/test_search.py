@@ -410,3 +410,28 @@ def test_an_item_with_too_many_pairs_is_checked_against_its_vector():
     assert sorted(found('"socialt bedrageri"')) == [("2017", 5), ("2019", 8), ("2022", 1)]
     assert found('"bedrageri socialt"') == []
     assert found(f'"{words[100]} {words[101]}"') == [("2022", 1)]
+
+
+@pytest.mark.parametrize(
+    ("url", "content_type"),
+    [("/search/?q=bedrageri", "text/html"), ("/api/search/?q=bedrageri", "application/json")],
+)
+def test_a_search_that_runs_out_of_time_is_stopped_and_says_so(client, monkeypatch, url, content_type):
+    from django.db import connection
+
+    # A statement slower than the search's time limit, in place of the ranking query (the
+    # fixtures are too small for a real search to be slow); PostgreSQL cancels it.
+    monkeypatch.setitem(search.SEARCH_SETTINGS, "statement_timeout", "50ms")
+    real_rank_sql = search._RANK_SQL
+    slow = real_rank_sql.replace("FROM decisions_agendaitem", "FROM (SELECT pg_sleep(1)) AS s, decisions_agendaitem")
+    monkeypatch.setattr(search, "_RANK_SQL", slow)
+    response = client.get(url)
+    assert response.status_code == 503
+    assert response["Content-Type"].startswith(content_type)
+    assert "Søgningen tog for lang tid og blev afbrudt." in response.content.decode()
+    # The settings ended with the search, and the next search is answered.
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone()[0] == "0"
+    monkeypatch.setattr(search, "_RANK_SQL", real_rank_sql)
+    assert client.get(url).status_code == 200

@@ -10,12 +10,17 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from decisions import search as item_search
 from decisions.models import Outcome, Position
 from decisions.records import InvalidParameter, NotFoundWithSuggestions
 
 MAX_PAGE = 100_000
+SEARCH_TIMED_OUT = gettext_lazy(
+    "Søgningen tog for lang tid og blev afbrudt. Prøv igen med flere eller mere præcise ord, "
+    "eller afgræns med år eller udvalg."
+)
 
 
 def parse_year(request: HttpRequest) -> int | None:
@@ -102,8 +107,14 @@ def not_found(request: HttpRequest, error: NotFoundWithSuggestions) -> HttpRespo
     )
 
 
+def search_timed_out(request: HttpRequest) -> HttpResponse:
+    context = {"raw_query": request.GET.get("q", ""), "message": SEARCH_TIMED_OUT}
+    return render(request, "decisions/search_timed_out.html", context, status=503)
+
+
 def html_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Answer InvalidParameter with a 400 page and NotFoundWithSuggestions with a 404 page."""
+    """Answer InvalidParameter with a 400 page, NotFoundWithSuggestions with a 404 page, and a
+    search that ran out of time with a 503 page."""
 
     @functools.wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
@@ -113,6 +124,8 @@ def html_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
             return bad_request(request, error)
         except NotFoundWithSuggestions as error:
             return not_found(request, error)
+        except item_search.SearchTimedOut:
+            return search_timed_out(request)
 
     return wrapped
 
@@ -143,5 +156,7 @@ def json_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
             if error.kind in ("case", "person", "party"):
                 body["suggestions"] = [key for key, _label in error.suggestions]
             return JsonResponse(body, status=404, json_dumps_params={"ensure_ascii": False})
+        except item_search.SearchTimedOut:
+            return JsonResponse({"error": str(SEARCH_TIMED_OUT)}, status=503, json_dumps_params={"ensure_ascii": False})
 
     return wrapped

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from decisions import search as item_search
 from decisions import selectors
 from decisions.filters import committee_filter_choices
+from decisions.views.common import html_errors
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -48,6 +49,7 @@ def item_detail(request: HttpRequest, committee: str, date: dt.date, number: int
     return render(request, "decisions/item_detail.html", {"page": page, "item": page.item})
 
 
+@html_errors
 def search(request: HttpRequest) -> HttpResponse:
     raw = request.GET.get("q", "")
     cases = item_search.find_cases(raw)
