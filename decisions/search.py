@@ -283,23 +283,24 @@ SNIPPET_WINDOW = 1200
 SNIPPET_LEAD = 300
 SNIPPET_DOCUMENT_CHARS = 12_000
 _SNIPPET_SQL = """
-SELECT id, CASE WHEN strpos(near, %s) > 0 OR NOT in_sections THEN near
+SELECT id, CASE WHEN strpos(near, %s) > 0 THEN near
+                -- Whether the sections match at all (weights B and C of the stored vector): an
+                -- item found by its title or attachments has nothing to highlight there.
+                WHEN NOT ts_filter(search_vector, '{{b,c}}') @@ {tsquery} THEN near
                 ELSE ts_headline(%s::regconfig, left(doc, %s), {tsquery}, %s) END
 FROM (
-    SELECT id, doc, in_sections, ts_headline(%s::regconfig, CASE WHEN at > %s
+    SELECT id, doc, search_vector, ts_headline(%s::regconfig, CASE WHEN at > %s
                THEN regexp_replace(substr(doc, at - %s, %s), '^\\S*\\s+', '')  -- from a word's start
                ELSE left(doc, %s) END, {tsquery}, %s) AS near
     FROM (
         -- At a word's start, any case; else anywhere (PostgreSQL's parser can start a word
         -- inside one: "Borgmesterforvaltningen/Beskæftigelsesforvaltningen" is a path and a word).
-        SELECT id, doc, in_sections, coalesce(nullif(regexp_instr(doc, '\\m' || anchor, 1, 1, 0, 'i'), 0),
+        SELECT id, doc, search_vector, coalesce(nullif(regexp_instr(doc, '\\m' || anchor, 1, 1, 0, 'i'), 0),
                                               strpos(lower(doc), anchor)) AS at
         FROM (
             SELECT id, {document} AS doc,
                    coalesce((tsvector_to_array(to_tsvector(%s::regconfig, %s)))[1], %s) AS anchor,
-                   -- Whether the sections match at all (weights B and C of the stored vector):
-                   -- an item found by its title or attachments has nothing to highlight here.
-                   ts_filter(search_vector, '{{b,c}}') @@ {tsquery} AS in_sections
+                   search_vector
             FROM decisions_agendaitem WHERE id = ANY(%s) OFFSET 0
         ) AS d
         OFFSET 0
@@ -319,9 +320,9 @@ def snippets(item_ids: list[int], query: ParsedQuery) -> dict[int, SafeString]:
     anchor = max(query.words, key=len)
     tsquery, tsquery_params = TsQuery(query).as_sql(None, connection)
     sql = _SNIPPET_SQL.format(tsquery=tsquery, document=_SNIPPET_DOCUMENT)
-    params = [_START, SEARCH_CONFIG, SNIPPET_DOCUMENT_CHARS, *tsquery_params, options]
+    params = [_START, *tsquery_params, SEARCH_CONFIG, SNIPPET_DOCUMENT_CHARS, *tsquery_params, options]
     params += [SEARCH_CONFIG, SNIPPET_LEAD, SNIPPET_LEAD, SNIPPET_WINDOW, SNIPPET_WINDOW, *tsquery_params, options]
-    params += [SEARCH_CONFIG, anchor, anchor, *tsquery_params, list(item_ids)]
+    params += [SEARCH_CONFIG, anchor, anchor, list(item_ids)]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return {pk: highlight(snippet or "") for pk, snippet in cursor.fetchall()}
