@@ -197,25 +197,38 @@ class IdIn(_OverIds):
     sql = "({pk} = ANY({ids}))"
 
 
+def _tsquery_lexeme(lexeme: str) -> str:
+    """A lexeme quoted for tsquery input: in single quotes, with ' doubled and \\ escaped."""
+    return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
 @dataclass(frozen=True)
 class PhrasePairs:
-    """A phrase's pairs of neighbouring words (migration 0007) as a tsquery of all of them;
-    `exact` when the phrase has two words, so that its one pair is the phrase."""
+    """A phrase's pairs of neighbouring words (migration 0007); `exact` when the phrase has
+    two words, so that its one pair is the phrase."""
 
     term: Term
-    tsquery: str
+    pairs: tuple[str, ...]
     exact: bool
+
+    @property
+    def tsquery(self) -> str:
+        """All the pairs."""
+        return " & ".join(_tsquery_lexeme(pair) for pair in self.pairs)
 
 
 @functools.lru_cache(maxsize=4096)
-def _pairs_of(phrase: str) -> tuple[str | None, int]:
+def _pairs_of(phrase: str) -> tuple[tuple[str, ...], int]:
+    """The pairs of a phrase and the number of its words that are not stop words."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT archive_pairs_query(%s::regconfig, %s)::text, "
-            "(SELECT coalesce(sum(cardinality(positions)), 0) FROM unnest(to_tsvector(%s::regconfig, %s)))",
-            [SEARCH_CONFIG, phrase, SEARCH_CONFIG, phrase],
+            "SELECT tsvector_to_array(archive_word_pairs(v)), "
+            "(SELECT coalesce(sum(cardinality(positions)), 0) FROM unnest(v)) "
+            "FROM to_tsvector(%s::regconfig, %s) AS v",
+            [SEARCH_CONFIG, phrase],
         )
-        return cursor.fetchone()
+        pairs, words = cursor.fetchone()
+        return tuple(pairs), words
 
 
 def phrase_pairs(query: ParsedQuery) -> list[PhrasePairs]:
@@ -454,20 +467,25 @@ def _extent() -> _Extent | None:
     return cached_per_generation("archive-extent", compute, FACET_CACHE_SECONDS)
 
 
+def _checked_phrases(query: ParsedQuery) -> list[PhrasePairs]:
+    """The phrases of more than two words: found by their pairs, then checked (matching)."""
+    return [pairs for pairs in phrase_pairs(query) if not pairs.exact]
+
+
 def estimated_matches(query: ParsedQuery, matches: QuerySet, cursor) -> float:
     """The planner's estimate of the matches (rows).
 
-    For a phrase of more than two words, found by its pairs and then checked, the planner
-    multiplies the share of items with its pairs by the share with all its words, as if they
-    were independent; but every item with the pairs has the words, so the words' share is
-    divided out again."""
+    For a phrase of more than two words the planner multiplies the shares of items with each
+    of its pairs and with all its words, as if they were independent, and so expects far too
+    few. The items with its rarest pair bound its matches from above, and that is used
+    instead when it is more (other filters are then left out of the estimate)."""
     estimate = _estimated_rows(matches.order_by().values("id"), cursor)
-    checked = [pairs for pairs in phrase_pairs(query) if not pairs.exact]  # exact: its pair alone
-    extent = _extent() if checked else None
-    for pairs in checked if extent else ():
-        words = AgendaItem.objects.filter(Matches(F("search_vector"), TsQuery(ParsedQuery(((pairs.term,),)))))
-        share = _estimated_rows(words.values("id"), cursor) / extent.items
-        estimate = min(extent.items, estimate / max(share, 1 / extent.items))
+    for pairs in _checked_phrases(query):
+        rarest = min(
+            _estimated_rows(AgendaItem.objects.filter(_pairs_match(_tsquery_lexeme(pair))).values("id"), cursor)
+            for pair in pairs.pairs
+        )
+        estimate = max(estimate, rarest)
     return estimate
 
 
@@ -483,7 +501,9 @@ def candidate_plan(query: ParsedQuery, matches: QuerySet, cursor) -> CandidatePl
     extent = _extent()
     if extent is None:
         return CandidatePlan("sort")
-    if len(terms) == 1 and estimate >= WALK_FROM_SHARE * extent.items:
+    # A walk checks each walked item; a phrase of more than two words, whose estimate is an
+    # upper bound, is never walked.
+    if len(terms) == 1 and estimate >= WALK_FROM_SHARE * extent.items and not _checked_phrases(query):
         return CandidatePlan("walk")
     span = (extent.newest - extent.oldest).days + 1
     days = max(MIN_SLICE_DAYS, math.ceil(span * 2 * _candidates() / estimate))

@@ -240,6 +240,12 @@ def analyzed():
         ("ledighed or magtanvendelse", {}, "slices", {"COUNT_CAP": 1, "WALK_FROM_SHARE": 0}),
         ("ledighed", {"year": "2024"}, "slices", {"COUNT_CAP": 1}),
         ('"socialt bedrageri"', {}, "sort", {}),
+        # Phrases by their word pairs: 19 items have "kommunens kassebeholdning" (a pair, so the
+        # estimate is the pair's), 13 "sagen har ikke økonomiske konsekvenser" (three words and
+        # one pair, then checked: the estimate divides out the share of items with the words).
+        ('"kommunens kassebeholdning"', {}, "walk", {"COUNT_CAP": 2}),
+        ('"kommunens kassebeholdning"', {}, "slices", {"COUNT_CAP": 2, "WALK_FROM_SHARE": 1}),
+        ('"sagen har ikke økonomiske konsekvenser"', {}, "slices", {"COUNT_CAP": 2, "WALK_FROM_SHARE": 1}),
     ],
 )
 def test_the_newest_matches_are_found_alike_every_way(monkeypatch, analyzed, raw, filters, way, changes):

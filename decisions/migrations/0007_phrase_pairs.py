@@ -8,11 +8,10 @@ item with all of them was checked against its stored vector for their positions:
 om midler` gives `ansøgning _ midl`), so the GIN index finds the items that have the phrase's
 pairs, and only those are checked.
 
-- archive_word_pairs(vector): the pairs, from the vector's positions (a stop word leaves its
-  position empty). A vector whose pairs would not fit in one tsvector (1 MB) gets the lexeme
-  `*` instead, and search checks such items against their vectors (search.PhraseMatch).
-- archive_pairs_query(config, phrase): the tsquery of all of a phrase's pairs; NULL when the
-  phrase has none (one word, or words apart by two stop words or more).
+archive_word_pairs(vector) makes the pairs from the vector's positions (a stop word leaves its
+position empty); search makes a phrase's pairs with it too (search.phrase_pairs). A vector
+whose pairs would not fit in one tsvector (1 MB) gets the lexeme `*` instead, and search
+checks such items against their vectors.
 """
 
 from django.db import migrations, models
@@ -35,16 +34,9 @@ LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
                 ELSE coalesce(array_to_tsvector(array_agg(lexeme)), ''::tsvector) END
     FROM pair WHERE octet_length(lexeme) < 2048
 $$;
-
-CREATE FUNCTION archive_pairs_query(config regconfig, phrase text) RETURNS tsquery
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-    SELECT string_agg('''' || replace(replace(lexeme, '\', '\\'), '''', '''''') || '''', ' & ')::tsquery
-    FROM unnest(archive_word_pairs(to_tsvector(config, phrase)))
-    HAVING count(*) > 0
-$$;
 """
 
-DROP = "DROP FUNCTION archive_pairs_query(regconfig, text); DROP FUNCTION archive_word_pairs(tsvector);"
+DROP = "DROP FUNCTION archive_word_pairs(tsvector);"
 
 
 class Migration(migrations.Migration):
