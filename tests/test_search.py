@@ -240,6 +240,8 @@ def analyzed():
         ("ledighed or magtanvendelse", {}, "slices", {"COUNT_CAP": 1, "WALK_FROM_SHARE": 0}),
         ("ledighed", {"year": "2024"}, "slices", {"COUNT_CAP": 1}),
         ('"socialt bedrageri"', {}, "sort", {}),
+        # A phrase of one word and a stop word is that word, and found as a word.
+        ('"investeringsprojekterne efter"', {}, "walk", {"COUNT_CAP": 2, "WALK_FROM_SHARE": 0}),
         # Phrases by their word pairs: 19 items have "kommunens kassebeholdning" (a pair, so the
         # estimate is the pair's), 13 "sagen har ikke økonomiske konsekvenser" (three words and
         # one pair, then checked: the estimate divides out the share of items with the words).
