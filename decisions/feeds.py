@@ -214,9 +214,7 @@ class SearchFeed(_ItemFeed):
         with item_search.index_matching():
             _query, results = checked_search(request, default_sort="newest")
             # The entries show the decision text, which the search page defers.
-            results = results.defer(None).defer(
-                "attachment_text", "search_vector", "phrase_pairs", "meeting__source_text"
-            )
+            results = results.defer(None).defer("attachment_text", "search_vector", "meeting__source_text")
             entries = list(results[:ENTRIES])
         params = urlencode([(k, v) for k, v in request.GET.items() if k != "page"])
         return SearchResults(records.printable(request.GET.get("q", ""), limit=300), params, entries)

@@ -256,12 +256,6 @@ class WordPairs(Func):
     output_field = SearchVectorField()
 
 
-class AgendaItemManager(models.Manager):
-    def get_queryset(self):
-        # The word pairs serve phrase search inside the database (4 kB an item): no page reads them.
-        return super().get_queryset().defer("phrase_pairs")
-
-
 class AgendaItem(models.Model):
     """One numbered item ("Punkt N") of a meeting, with its sections in printed order."""
 
@@ -290,13 +284,6 @@ class AgendaItem(models.Model):
     search_vector = models.GeneratedField(
         expression=ItemSearchVector(), output_field=SearchVectorField(), db_persist=True
     )
-    # An index of word pairs, so that a phrase is checked only against the items that have its
-    # words next to each other, not against every item that has them all (search.matching).
-    phrase_pairs = models.GeneratedField(
-        expression=WordPairs(ItemSearchVector()), output_field=SearchVectorField(), db_persist=True
-    )
-
-    objects = AgendaItemManager()
 
     class Meta:
         ordering = ["meeting", "number"]
@@ -309,7 +296,10 @@ class AgendaItem(models.Model):
         ]
         indexes = [
             GinIndex(fields=["search_vector"], name="item_search_vector_gin"),
-            GinIndex(fields=["phrase_pairs"], name="item_phrase_pairs_gin"),
+            # The pairs of neighbouring words, so that a phrase is checked only against the
+            # items that have its words next to each other (search.matching). An index on an
+            # expression of the stored vector: the pairs are not stored in the rows.
+            GinIndex(WordPairs(F("search_vector")), name="item_phrase_pairs_gin"),
             models.Index(fields=["meeting_date"], name="item_meeting_date"),
             # "Did you mean" suggestions compare the query with titles by trigram similarity.
             GinIndex(fields=["title"], name="item_title_trgm", opclasses=["gin_trgm_ops"]),

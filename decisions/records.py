@@ -74,7 +74,7 @@ AGAINST_OUTCOMES = frozenset({Outcome.REJECTED})
 DECIDING_OUTCOMES = FOR_OUTCOMES | AGAINST_OUTCOMES
 OUTCOME_LABELS = dict(Outcome.choices)
 # Heavy columns no list page needs: the whole minutes text, attachment text, the search vector.
-_HEAVY_ITEM = ("sections", "attachment_text", "search_vector", "phrase_pairs", "meeting__source_text")
+_HEAVY_ITEM = ("sections", "attachment_text", "search_vector", "meeting__source_text")
 _TERM = re.compile(r"^\d{4}-\d{4}$")
 # Case-number prefixes browse by the levels of the KLE code: 15 → 15.00 → 15.00.00 → 15.00.00-G01.
 _PREFIX = re.compile(r"^[0-9A-ZÆØÅ.\-]{0,40}$")

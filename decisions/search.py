@@ -34,7 +34,7 @@ from psycopg.errors import QueryCanceled
 
 from decisions.filters import NAMED_POSITIONS, ItemFilter, committee_filter_choices
 from decisions.minutes.parser import CASE_NUMBER, normalize_case_number
-from decisions.models import SEARCH_CONFIG, AgendaItem, Case, Category, Meeting, Outcome
+from decisions.models import SEARCH_CONFIG, AgendaItem, Case, Category, Meeting, Outcome, WordPairs
 
 GENERATION_KEY = "archive-generation"
 T = TypeVar("T")
@@ -244,7 +244,8 @@ def phrase_pairs(query: ParsedQuery) -> list[PhrasePairs]:
 
 
 def _pairs_match(tsquery: str) -> Matches:
-    return Matches(F("phrase_pairs"), Cast(Value(tsquery), SearchQueryField()))
+    """The items whose pairs of neighbouring words match, through their index (item_phrase_pairs_gin)."""
+    return Matches(WordPairs(F("search_vector")), Cast(Value(tsquery), SearchQueryField()))
 
 
 def matching(queryset: QuerySet, query: ParsedQuery) -> QuerySet:
