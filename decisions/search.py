@@ -515,9 +515,10 @@ def candidate_plan(query: ParsedQuery, matches: QuerySet, cursor) -> CandidatePl
     extent = _extent()
     if extent is None:
         return CandidatePlan("sort")
-    # A walk checks each walked item; a phrase of more than two words, whose estimate is an
-    # upper bound, is never walked.
-    if len(terms) == 1 and estimate >= WALK_FROM_SHARE * extent.items and not _checked_phrases(query):
+    # A walk checks each walked item, and for a phrase that means computing the item's pairs
+    # from its vector (0.5 ms; a phrase in a third of 1M items walked 1 500 items in 0.8 s):
+    # phrases are never walked.
+    if len(terms) == 1 and estimate >= WALK_FROM_SHARE * extent.items and not paired:
         return CandidatePlan("walk")
     span = (extent.newest - extent.oldest).days + 1
     days = max(MIN_SLICE_DAYS, math.ceil(span * 2 * _candidates() / estimate))

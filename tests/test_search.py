@@ -245,7 +245,7 @@ def analyzed():
         # Phrases by their word pairs: 19 items have "kommunens kassebeholdning" (a pair, so the
         # estimate is the pair's), 13 "sagen har ikke økonomiske konsekvenser" (three words and
         # one pair, then checked: the estimate divides out the share of items with the words).
-        ('"kommunens kassebeholdning"', {}, "walk", {"COUNT_CAP": 2}),
+        ('"kommunens kassebeholdning"', {}, "slices", {"COUNT_CAP": 2}),  # in 39 %, never walked
         ('"kommunens kassebeholdning"', {}, "slices", {"COUNT_CAP": 2, "WALK_FROM_SHARE": 1}),
         ('"sagen har ikke økonomiske konsekvenser"', {}, "slices", {"COUNT_CAP": 2, "WALK_FROM_SHARE": 1}),
     ],
