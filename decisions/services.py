@@ -9,9 +9,10 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.postgres.search import TrigramSimilarity
 from django.core.files.base import ContentFile
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import Count
 from django.utils.text import slugify
+from psycopg.errors import ProgramLimitExceeded
 
 from decisions.minutes import MinutesError, decode_minutes, parse_case_number, parse_minutes
 from decisions.minutes import types as minutes
@@ -224,6 +225,12 @@ def _committee(name: str) -> Committee:
     return committee
 
 
+TOO_LONG_TO_INDEX = (
+    "an agenda item has more distinct words than the search index can hold for one item "
+    "(PostgreSQL's limit is 1 MB); shorten its attachment text or split the minutes"
+)
+
+
 def ingest_meeting(
     parsed: minutes.Meeting,
     *,
@@ -262,9 +269,12 @@ def ingest_meeting(
             replace=replace,
             written=written,
         )
-    except BaseException:
+    except BaseException as error:
         for name in written:
             storage.delete(name)
+        if isinstance(error, OperationalError) and isinstance(error.__cause__, ProgramLimitExceeded):
+            # PostgreSQL's "string is too long for tsvector": an item's search vector is over 1 MB.
+            raise MinutesError(TOO_LONG_TO_INDEX) from error
         raise
     if obsolete:
         # Registered outside the atomic block: runs when the outermost transaction commits.

@@ -255,6 +255,15 @@ NOT_UTF8 = b"REFERAT Testudvalget 2022-2025 d. 01-02-2022\n" + bytes([0x81, 0x8D
             make_minutes((1, "Første", ""), (2, "Anden", ""), (2, "Anden igen", "")).encode(),
             ":31: item number 2 appears twice (first on line 22)",
         ),
+        (
+            # 90 000 distinct words in one item: a search vector of about 2 MB, over
+            # PostgreSQL's 1 MB ("string is too long for tsvector").
+            "enormous.txt",
+            make_minutes(
+                (1, "Et enormt bilag", " ".join(f"ord{n:05d}x{n * 7919 % 100_000:05d}" for n in range(90_000)))
+            ).encode(),
+            ":0: an agenda item has more distinct words than the search index can hold for one item",
+        ),
     ],
 )
 def test_bad_input_gets_one_line_and_writes_nothing(name, content, message, write_minutes, capsys):

@@ -303,6 +303,14 @@ BAD_FILES = [
         "Linje 21: punkt 1 står der to gange (første gang i linje 12)",
         "line 21: item number 1 appears twice (first on line 12)",
     ),
+    (
+        "enormous.txt",  # 90 000 distinct words in one item: a search vector over PostgreSQL's 1 MB
+        lambda: make_minutes(
+            (1, "Et enormt bilag", " ".join(f"ord{n:05d}x{n * 7919 % 100_000:05d}" for n in range(90_000)))
+        ).encode(),
+        "Et dagsordenspunkt har flere forskellige ord, end søgeindekset kan rumme for ét punkt",
+        "an agenda item has more distinct words than the search index can hold",
+    ),
     ("picture.png", lambda: b"\x89PNG\r\n", "Kun .pdf- og .txt-filer kan uploades", ""),
     ("huge.txt", lambda: b"x" * (2 * 2**20 + 60_000), "Filen fylder 2,1 MB, over grænsen på 2 MB", ""),
 ]

@@ -73,6 +73,13 @@ _REASONS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
             _("punkt %(number)s står der to gange (første gang i linje %(line)s)") % {"number": m[1], "line": m[2]}
         ),
     ),
+    (
+        re.compile(r"an agenda item has more distinct words than the search index can hold .*"),
+        lambda m: _(
+            "et dagsordenspunkt har flere forskellige ord, end søgeindekset kan rumme for ét punkt "
+            "(PostgreSQL tillader 1 MB); forkort bilagsteksten eller del referatet op"
+        ),
+    ),
     (re.compile(r"item (\d+) has no title"), lambda m: _("punkt %(number)s har ingen titel") % {"number": m[1]}),
     (
         re.compile(r"item (\d+): missing case number"),

@@ -217,7 +217,12 @@ def preview_file(name: str, data: bytes, index: int) -> FilePreview:
         for change in preview.changes.changed
     ]
     preview.changed_meeting = ", ".join(str(MEETING_FIELD_LABELS[f]) for f in preview.changes.meeting_fields)
-    dry = services.ingest_meeting(parsed, source_name=name, source_text="", sha256=preview.sha256, dry_run=True)
+    try:
+        dry = services.ingest_meeting(parsed, source_name=name, source_text="", sha256=preview.sha256, dry_run=True)
+    except MinutesError as exc:  # what only the database can tell: an item too long to index
+        preview.error = reader_messages.from_error(exc)
+        preview.parsed = None
+        return preview
     preview.new_persons = dry.new_persons
     preview.dropped_attachment_files = dry.dropped_attachment_files
     preview.warnings = [
