@@ -57,6 +57,13 @@ def make_minutes(
     return "\n".join(head + body) + "\n"
 
 
+def too_many_words_minutes() -> str:
+    """Minutes with one item of 90 000 distinct words: a search vector of about 2 MB, over
+    PostgreSQL's 1 MB ("string is too long for tsvector")."""
+    words = " ".join(f"ord{n:05d}x{n * 7919 % 100_000:05d}" for n in range(90_000))
+    return make_minutes((1, "Et enormt bilag", words))
+
+
 @pytest.fixture(autouse=True)
 def _plain_static_files(settings):
     """Tests render templates without collectstatic; the hashed storage is tested on its own."""

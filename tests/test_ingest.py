@@ -27,7 +27,15 @@ from decisions.models import (
     Vote,
 )
 from decisions.services import CREATED, UNCHANGED, UPDATED, ingest_file, ingest_meeting
-from tests.conftest import ALL_MINUTES, MINUTES_2019, MINUTES_2021, MINUTES_2024, ROOT, make_minutes
+from tests.conftest import (
+    ALL_MINUTES,
+    MINUTES_2019,
+    MINUTES_2021,
+    MINUTES_2024,
+    ROOT,
+    make_minutes,
+    too_many_words_minutes,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -256,12 +264,8 @@ NOT_UTF8 = b"REFERAT Testudvalget 2022-2025 d. 01-02-2022\n" + bytes([0x81, 0x8D
             ":31: item number 2 appears twice (first on line 22)",
         ),
         (
-            # 90 000 distinct words in one item: a search vector of about 2 MB, over
-            # PostgreSQL's 1 MB ("string is too long for tsvector").
             "enormous.txt",
-            make_minutes(
-                (1, "Et enormt bilag", " ".join(f"ord{n:05d}x{n * 7919 % 100_000:05d}" for n in range(90_000)))
-            ).encode(),
+            too_many_words_minutes().encode(),
             ":0: an agenda item has more distinct words than the search index can hold for one item",
         ),
     ],

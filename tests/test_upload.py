@@ -29,7 +29,15 @@ from decisions.models import (
 )
 from decisions.services import ingest_file
 from tests import pdfmaker
-from tests.conftest import ALL_MINUTES, MINUTES_2017, MINUTES_2019, MINUTES_2021, MINUTES_2024, make_minutes
+from tests.conftest import (
+    ALL_MINUTES,
+    MINUTES_2017,
+    MINUTES_2019,
+    MINUTES_2021,
+    MINUTES_2024,
+    make_minutes,
+    too_many_words_minutes,
+)
 
 pytestmark = pytest.mark.django_db
 UPLOAD = "/admin/decisions/meeting/upload/"
@@ -304,10 +312,8 @@ BAD_FILES = [
         "line 21: item number 1 appears twice (first on line 12)",
     ),
     (
-        "enormous.txt",  # 90 000 distinct words in one item: a search vector over PostgreSQL's 1 MB
-        lambda: make_minutes(
-            (1, "Et enormt bilag", " ".join(f"ord{n:05d}x{n * 7919 % 100_000:05d}" for n in range(90_000)))
-        ).encode(),
+        "enormous.txt",
+        lambda: too_many_words_minutes().encode(),
         "Et dagsordenspunkt har flere forskellige ord, end søgeindekset kan rumme for ét punkt",
         "an agenda item has more distinct words than the search index can hold",
     ),
