@@ -7,6 +7,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import F, Func, Q
+from django.db.models.functions import Collate
 from django.utils.translation import gettext_lazy as _
 
 from decisions.minutes import types as minutes
@@ -61,6 +62,23 @@ class Committee(models.Model):
         return self.name
 
 
+class CaseQuerySet(models.QuerySet):
+    # Case numbers compared byte by byte (collation "C"), so that a prefix and the number order
+    # use one index (case_number_bytes) under any database collation. LIKE 'prefix%' can use a
+    # plain index only in collation C (not C.UTF-8): the case index walked every number before
+    # the prefix in order, 0.4 s for "85.00" at 100 000 items.
+    def _bytes(self) -> CaseQuerySet:
+        return self.alias(number_bytes=Collate("number", "C"))
+
+    def with_number_prefix(self, prefix: str) -> CaseQuerySet:
+        """Cases whose number starts with `prefix`."""
+        return self._bytes().filter(number_bytes__startswith=prefix)
+
+    def in_number_order(self) -> CaseQuerySet:
+        """Cases in number order, character by character (Å Æ Ø after Z, in code point order)."""
+        return self._bytes().order_by("number_bytes")
+
+
 class Case(models.Model):
     """A journal case number (15.00.00-G01-193-17), which can recur across meetings."""
 
@@ -69,6 +87,8 @@ class Case(models.Model):
     facet = models.CharField(_("handlingsfacet"), max_length=3)
     serial = models.PositiveIntegerField(_("løbenummer"))
     year = models.CharField(_("år"), max_length=2)
+
+    objects = CaseQuerySet.as_manager()
 
     class Meta:
         ordering = ["number"]
@@ -81,7 +101,7 @@ class Case(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["number"], name="case_number_prefix", opclasses=["text_pattern_ops"]),
+            models.Index(Collate("number", "C"), name="case_number_bytes"),  # see CaseQuerySet
             # Partial numbers typed into search ("193-17") are infixes: trigram index.
             GinIndex(fields=["number"], name="case_number_trgm", opclasses=["gin_trgm_ops"]),
         ]

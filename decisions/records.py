@@ -55,6 +55,7 @@ from decisions.models import (
     AgendaItem,
     BlocVote,
     Case,
+    CaseQuerySet,
     Committee,
     Meeting,
     MeetingAbsence,
@@ -210,9 +211,9 @@ def case_suggestions(*, number: str, limit: int = 5) -> list[tuple[str, str]]:
     if len(similar) < limit and len(text) >= 8:
         similar += [
             n
-            for n in Case.objects.filter(number__startswith=text[:8])
+            for n in Case.objects.with_number_prefix(text[:8])
             .exclude(number__in=similar)
-            .order_by("number")
+            .in_number_order()
             .values_list("number", flat=True)[: limit - len(similar)]
         ]
     return [(n, n) for n in similar]
@@ -276,8 +277,8 @@ class CasePages:
     """Cases in number order for Django's Paginator: counted without the annotations, which
     are computed for the shown page only (item count, first and last treatment, first title)."""
 
-    def __init__(self, cases: QuerySet[Case]):
-        self.cases = cases.order_by("number")
+    def __init__(self, cases: CaseQuerySet):
+        self.cases = cases.in_number_order()
 
     def count(self) -> int:
         return self.cases.count()
@@ -296,7 +297,7 @@ class CasePages:
                 last_date=Max("items__meeting_date"),
                 first_title=Subquery(first_item.values("title")[:1]),
             )
-            .order_by("number")
+            .in_number_order()
         )
 
     def __iter__(self):
@@ -314,7 +315,7 @@ def case_index(*, prefix: str = "") -> CaseIndex:
     """Cases whose number starts with `prefix` (annotated with item count, first and last
     treatment and the first title), and the next level of prefixes to browse by."""
     prefix = normalize_prefix(prefix)
-    cases = Case.objects.filter(number__startswith=prefix) if prefix else Case.objects.all()
+    cases = Case.objects.with_number_prefix(prefix) if prefix else Case.objects.all()
     level = next((n for n in _PREFIX_LEVELS if n > len(prefix.rstrip(".-"))), None)
     groups: list[tuple[str, int]] = []
     if level is not None:

@@ -143,6 +143,31 @@ def test_case_index_browses_by_prefix(client):
     assert [c.number for c in lower.cases] == ["15.20.36-Ø34-1-17"]
 
 
+def test_case_numbers_by_prefix_in_number_order(db):
+    from decisions.models import Case
+
+    assert list(Case.objects.with_number_prefix("15.00.00-A").in_number_order().values_list("number", flat=True)) == [
+        "15.00.00-A00-15-19",
+        "15.00.00-A00-16-16",
+        "15.00.00-A00-18-16",
+        "15.00.00-A00-45-16",
+    ]
+    # Character by character, whatever the database's collation: a letter facet after the
+    # digits' punctuation, Å Æ Ø after Z (code point order), a shorter serial not by value.
+    for number in ("99.00.00-Ø00-1-20", "99.00.00-Å00-1-20", "99.00.00-Z00-1-20", "99.00.00-A00-10-20"):
+        Case.objects.create(number=number, kle="99.00.00", facet=number[9:12], serial=1, year="20")
+    Case.objects.create(number="99.00.00-A00-2-20", kle="99.00.00", facet="A00", serial=2, year="20")
+    assert list(Case.objects.with_number_prefix("99.").in_number_order().values_list("number", flat=True)) == [
+        "99.00.00-A00-10-20",
+        "99.00.00-A00-2-20",
+        "99.00.00-Z00-1-20",
+        "99.00.00-Å00-1-20",
+        "99.00.00-Ø00-1-20",
+    ]
+    # A prefix is text, not a pattern: LIKE's wildcards in it match themselves only.
+    assert not Case.objects.with_number_prefix("99.00.00-_00").exists()
+
+
 def test_case_index_rejects_malformed_input(client):
     response = client.get("/cases/", {"prefix": "15%'; drop"})
     assert response.status_code == 400
