@@ -173,6 +173,12 @@ class Matches(Func):
     output_field = BooleanField()
 
 
+def id_array(ids: list[int]) -> str:
+    """Ids as a PostgreSQL array literal, for a `%s::bigint[]` parameter: psycopg adapts a list
+    of 501 ids element by element in Python (0.45 ms), the literal costs 0.2 ms."""
+    return "{" + ",".join(str(int(pk)) for pk in ids) + "}"
+
+
 class _OverIds(Func):
     """An expression of `pk` and a list of ids, bound as one array rather than as a thousand
     parameters; `sql` says how, with {pk} and {ids}."""
@@ -187,7 +193,7 @@ class _OverIds(Func):
         pk, params = compiler.compile(self.source_expressions[0])
         if params:  # a column has none; the array's place in the SQL would be ambiguous
             raise ValueError("pk compiled with parameters")
-        return self.sql.format(pk=pk, ids="%s::bigint[]"), (self.ids,)
+        return self.sql.format(pk=pk, ids="%s::bigint[]"), (id_array(self.ids),)
 
 
 class IdIn(_OverIds):
@@ -583,7 +589,7 @@ def ranked_candidates(query: ParsedQuery, matches: QuerySet) -> list[int]:
         return []
     tsquery, tsquery_params = TsQuery(query).as_sql(None, connection)
     with connection.cursor() as cursor:
-        cursor.execute(_RANK_SQL.format(tsquery=tsquery), [newest, *tsquery_params])
+        cursor.execute(_RANK_SQL.format(tsquery=tsquery), [id_array(newest), *tsquery_params])
         return [pk for (pk,) in cursor.fetchall()]
 
 
@@ -621,10 +627,21 @@ class CappedResults:
 
     def __getitem__(self, index):
         if self.ranked is not None and isinstance(index, slice):
-            # Planning `pk = ANY(501 ids)` alone costs 0.5 ms; the page needs only its own.
             page = self.ranked[index]
-            return self.queryset.filter(IdIn(page)).order_by(IdOrder(page))
+            return self._without_ranked_ids().filter(IdIn(page)).order_by(IdOrder(page))
         return self.queryset[index]
+
+    def _without_ranked_ids(self) -> QuerySet:
+        """The queryset without its `pk = ANY(ranked ids)`: the ranked ids already passed every
+        filter, and the page needs only its own. Sending and planning the 501 ids cost 1 ms."""
+        queryset = self.queryset.all()
+        where = queryset.query.where
+        where.children = [
+            child
+            for child in where.children
+            if not (isinstance(getattr(child, "lhs", None), IdIn) and child.lhs.ids == self.ranked)
+        ]
+        return queryset
 
     @property
     def capped(self) -> bool:

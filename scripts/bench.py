@@ -394,7 +394,7 @@ class Bench:
         # The naive scan reads every item's text (a few terms per class show the ratio); it runs
         # last because it pushes the rest of the database out of the caches.
         for klass in self.classes:
-            if klass not in SEARCH_CLASSES:
+            if klass not in SEARCH_CLASSES or not self.naive_terms:  # --naive-terms 0 skips it
                 continue
             naive = [self.naive(term) for term in terms[klass][: self.naive_terms] for _ in range(self.naive_rounds)]
             results[klass]["naive"] = percentiles(naive)

@@ -207,6 +207,22 @@ def test_capped_count():
     assert not search.CappedResults(results, cap=100).capped
 
 
+def test_a_relevance_page_is_fetched_by_its_own_ids_only():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    results, _ = search.search_items(query=parse_query("investeringsprojekterne"), filter_data=QueryDict(""))
+    pages = search.CappedResults(results)
+    assert len(pages.ranked) == 8
+    with CaptureQueriesContext(connection) as queries:
+        page = list(pages[2:5])
+    assert [item.pk for item in page] == pages.ranked[2:5]
+    (query,) = queries.captured_queries
+    # The page's three ids (filter and order), not the eight ranked ones.
+    assert query["sql"].count(search.id_array(pages.ranked[2:5])) == 2
+    assert search.id_array(pages.ranked) not in query["sql"]
+
+
 def test_relevance_ranks_the_newest_matches_beyond_the_cap(monkeypatch):
     # Eight items match (test_stemming_finds_inflections); with the cap at 3, the newest 3 + 1
     # are ranked, which are exactly the four from 2024-05-28, in the same order as uncapped.

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 
 from decisions.minutes import parse_minutes
 from decisions.services import ingest_meeting
+from decisions.templatetags.archive import fast_url
 from tests.conftest import make_minutes
 
 pytestmark = pytest.mark.django_db
@@ -29,6 +31,43 @@ def test_url_scheme_is_human_readable():
     assert reverse("decisions:meeting-detail", args=[BSU, "2019-03-05"]) == f"/meetings/{BSU}/2019-03-05/"
     assert reverse("decisions:item-detail", args=[BSU, "2019-03-05", 7]) == f"/meetings/{BSU}/2019-03-05/7/"
     assert reverse("decisions:committee-detail", args=[BSU]) == f"/meetings/{BSU}/"
+
+
+@pytest.mark.parametrize(
+    ("name", "args"),
+    [
+        ("decisions:item-detail", [BSU, dt.date(2019, 3, 5), 7]),
+        ("decisions:item-detail", [BSU, "2019-03-05", 0]),
+        ("decisions:meeting-detail", [BSU, dt.date(2024, 5, 28)]),
+        ("decisions:committee-detail", [BSU]),
+        ("decisions:committee-members", ["okonomiudvalget"]),
+        ("decisions:case-detail", ["15.00.00-G01-193-17"]),
+        ("decisions:case-detail", ["15.20.36-Ø34-1-17"]),  # quoted: %C3%98
+        ("decisions:case-detail", ["50% & ?#"]),  # not a case number, but reverse() takes it
+        ("decisions:person-detail", ["brian-dybro"]),
+        ("decisions:party-detail", ["Ø"]),
+        ("decisions:case-index", []),  # not a fast route: reverse() itself
+    ],
+)
+def test_fast_links_are_the_links_reverse_builds(name, args):
+    assert fast_url(name, *args) == reverse(name, args=args)
+
+
+@pytest.mark.parametrize(
+    ("name", "args"),
+    [
+        ("decisions:item-detail", [BSU, "5. marts 2019", 7]),
+        ("decisions:item-detail", [BSU, dt.date(2019, 3, 5), -1]),
+        ("decisions:person-detail", ["brian dybro"]),
+        ("decisions:person-detail", [""]),
+        ("decisions:case-detail", ["15.00.00/G01"]),
+    ],
+)
+def test_fast_links_refuse_what_reverse_refuses(name, args):
+    with pytest.raises(NoReverseMatch):
+        reverse(name, args=args)
+    with pytest.raises(NoReverseMatch):
+        fast_url(name, *args)
 
 
 def test_home_lists_meetings_committees_and_counts(client, django_assert_max_num_queries):
