@@ -249,9 +249,41 @@ def phrase_pairs(query: ParsedQuery) -> list[PhrasePairs]:
     return found
 
 
+def alternative_pairs(group: tuple[Term, ...]) -> list[PhrasePairs] | None:
+    """For a group of alternatives (`a or "b c"`) with phrases, the pairs of its phrases when
+    each is exactly one pair (two words), so that the pair index answers the whole group;
+    otherwise None. A longer phrase would have to be checked against the vector of every item
+    with its pairs, and, beside an index condition, such a check makes PostgreSQL compute the
+    pairs of every candidate from its vector anew (see matching)."""
+    if len(group) < 2:
+        return None
+    found = []
+    for term in group:
+        if len(term.words) > 1:
+            pairs, words = _pairs_of(" ".join(term.words))
+            if words > 2 or (words == 2 and not pairs):  # two words far apart: no pair either
+                return None
+            if pairs:
+                found.append(PhrasePairs(term, pairs, exact=True))
+    return found or None
+
+
+def paired_terms(query: ParsedQuery) -> set[Term]:
+    """The phrases that matching finds through their word pairs."""
+    terms = {pairs.term for pairs in phrase_pairs(query)}
+    for group in query.groups:
+        terms |= {pairs.term for pairs in alternative_pairs(group) or []}
+    return terms
+
+
 def _pairs_match(tsquery: str) -> Matches:
     """The items whose pairs of neighbouring words match, through their index (item_phrase_pairs_gin)."""
     return Matches(WordPairs(F("search_vector")), Cast(Value(tsquery), SearchQueryField()))
+
+
+def _vector_match(*terms: Term) -> Matches:
+    """The items whose stored vector matches any of the terms (through its GIN index)."""
+    return Matches(F("search_vector"), TsQuery(ParsedQuery((terms,))))
 
 
 def matching(queryset: QuerySet, query: ParsedQuery) -> QuerySet:
@@ -266,17 +298,31 @@ def matching(queryset: QuerySet, query: ParsedQuery) -> QuerySet:
     found_by_pairs = []
     for pairs in phrase_pairs(query):
         found_by_pairs.append((pairs.term,))
-        phrase = TsQuery(ParsedQuery(((pairs.term,),)))
         if pairs.exact:
-            checked = Matches(F("search_vector"), phrase)
-            queryset = queryset.filter(_pairs_match(pairs.tsquery) | (_pairs_match("'*'") & checked))
+            queryset = queryset.filter(_pairs_match(pairs.tsquery) | (_pairs_match("'*'") & _vector_match(pairs.term)))
         else:
             # Checked as a filter on each item with the pairs (ts_match_vq is `@@` as a function,
             # which no index answers). As an index condition, the phrase would have PostgreSQL
             # recheck every such item against the pairs too, computing them anew from its
             # vector: 13 s for 16 000 items at 1M.
+            phrase = TsQuery(ParsedQuery(((pairs.term,),)))
             checked = Func(F("search_vector"), phrase, function="ts_match_vq", output_field=BooleanField())
             queryset = queryset.filter(_pairs_match(f"{pairs.tsquery} | '*'"), checked)
+    # Alternatives with two-word phrases: the words through the vectors' index, the phrases
+    # through the pairs' index, each part answered by its index alone (a BitmapOr). Through
+    # the vectors alone, every item with any of the words, and with both words of a phrase,
+    # was checked against its vector: `"opfølgning efter" or "tema håndtering"` ran out of
+    # time at 1M items.
+    for group in query.groups:
+        alternatives = alternative_pairs(group)
+        if alternatives is None:
+            continue
+        found_by_pairs.append(group)
+        phrases = [pairs.term for pairs in alternatives]
+        words = [term for term in group if term not in phrases]
+        either = " | ".join(f"({pairs.tsquery})" for pairs in alternatives)
+        condition = _pairs_match(either) | (_pairs_match("'*'") & _vector_match(*phrases))
+        queryset = queryset.filter(_vector_match(*words) | condition if words else condition)
     rest = ParsedQuery(tuple(group for group in query.groups if group not in found_by_pairs))
     if not rest.groups:
         return queryset
@@ -504,7 +550,7 @@ def estimated_matches(query: ParsedQuery, matches: QuerySet, cursor) -> float:
 
 def candidate_plan(query: ParsedQuery, matches: QuerySet, cursor) -> CandidatePlan:
     terms = [term for group in query.groups for term in group if not term.negated]
-    paired = {pairs.term for pairs in phrase_pairs(query)}
+    paired = paired_terms(query)
     if any(len(t.words) > 1 and t not in paired and _pairs_of(" ".join(t.words))[1] > 1 for t in terms):
         # A phrase not found by its pairs (none, or inside an `or`) is checked against the
         # stored vector of every item with all its words, and each slice would build the bitmap
