@@ -53,6 +53,22 @@ def test_fast_links_are_the_links_reverse_builds(name, args):
     assert fast_url(name, *args) == reverse(name, args=args)
 
 
+def test_fast_links_follow_the_script_prefix():
+    # Served under a path (SCRIPT_NAME), as reverse() does for each request.
+    from django.urls import get_script_prefix, set_script_prefix
+
+    before = get_script_prefix()
+    try:
+        set_script_prefix("/arkiv/")
+        assert fast_url("decisions:case-detail", "15.00.00-G01-193-17") == "/arkiv/cases/15.00.00-G01-193-17/"
+        assert fast_url("decisions:person-detail", "brian-dybro") == reverse(
+            "decisions:person-detail", args=["brian-dybro"]
+        )
+    finally:
+        set_script_prefix(before)
+    assert fast_url("decisions:case-detail", "15.00.00-G01-193-17") == "/cases/15.00.00-G01-193-17/"
+
+
 @pytest.mark.parametrize(
     ("name", "args"),
     [
