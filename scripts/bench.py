@@ -142,16 +142,21 @@ class Bench:
             return {
                 "load_s": None,
                 "index_build_s": None,
+                "analyze_s": None,
                 "load_items_per_s": None,
                 "load_workers": None,
                 "items": existing,
                 "reused": True,
             }
         stats = load_corpus(self.size, self.seed)
-        print(f"Loaded {stats.items} items in {stats.load_s:.1f} s, indexes built in {stats.index_build_s:.1f} s")
+        print(
+            f"Loaded {stats.items} items in {stats.load_s:.1f} s, indexes built in {stats.index_build_s:.1f} s, "
+            f"analyzed in {stats.analyze_s:.1f} s"
+        )
         return {
             "load_s": round(stats.load_s, 2),
             "index_build_s": round(stats.index_build_s, 2),
+            "analyze_s": round(stats.analyze_s, 2),
             "load_items_per_s": round(stats.items / stats.load_s, 1) if stats.load_s else None,
             "load_workers": stats.workers,
             "items": stats.items,
@@ -490,7 +495,8 @@ def markdown(result: dict) -> str:
         f"- ingest, minutes text → parse → write: {result['ingest_items_per_s']} items/s "
         f"({result.get('ingest_items')} items); parsing alone {result['parse_mb_per_s']} MB/s",
         f"- corpus load {result['load_s']} s ({result.get('load_items_per_s')} items/s from minutes text, "
-        f"{result.get('load_workers')} workers), index build {result['index_build_s']} s",
+        f"{result.get('load_workers')} workers), index build {result['index_build_s']} s, "
+        f"ANALYZE {result.get('analyze_s')} s",
         f"- database {result['db_bytes'] / 2**20:.0f} MiB, of which indexes {result['index_bytes'] / 2**20:.0f} MiB "
         f"(search GIN {result['search_gin_bytes'] / 2**20:.0f} MiB)",
         f"- peak memory (RSS) {result['peak_rss_bytes'] / 2**20:.0f} MiB",
@@ -553,6 +559,7 @@ def main() -> None:
         "classes": classes,
         "load_s": load["load_s"],
         "index_build_s": load["index_build_s"],
+        "analyze_s": load["analyze_s"],
         "load_items_per_s": load["load_items_per_s"],
         "load_workers": load["load_workers"],
         "corpus_reused": load["reused"],

@@ -194,9 +194,18 @@ def test_case_numbers_typed_into_search(raw, exact, partial):
     assert [c.number for c in matches.partial] == partial
 
 
-def test_did_you_mean_from_titles():
+def test_did_you_mean_from_titles(monkeypatch):
     assert search.suggestions("ungeanalysn") == ["Præsentation af ungeanalysen"]
     assert search.suggestions("zzqqxx") == []
+    # Most similar first, ties by title; "Aktuelle sager" is the title of four items, shown once.
+    assert search.suggestions("orienteringer", limit=3) == [
+        "Orientering om den aktuelle bandesituation i Odense Kommune",
+        "Orientering om udvikling af nye tilbud i Alkoholbehandlingen",
+    ]
+    assert search.suggestions("aktuele sager") == ["Aktuelle sager"]
+    # Only the first candidates are ranked (SUGGESTION_CANDIDATES): with one, one title.
+    monkeypatch.setattr(search, "SUGGESTION_CANDIDATES", 1)
+    assert len(search.suggestions("orienteringer", limit=3)) == 1
 
 
 def test_capped_count():
