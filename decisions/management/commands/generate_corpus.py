@@ -65,7 +65,7 @@ class Command(BaseCommand):
         if stats.dropped_indexes:
             self.stdout.write(f"index drop s     {stats.index_drop_s:.1f} ({len(stats.dropped_indexes)} indexes)")
         self.stdout.write(f"index build s    {stats.index_build_s:.1f}")
-        self.stdout.write(f"analyze s        {stats.analyze_s:.1f}")
+        self.stdout.write(f"vacuum+analyze s {stats.analyze_s:.1f}")
         self.stdout.write(
             f"in workers       generate {stats.generate_s:.1f} s, parse {stats.parse_s:.1f} s, "
             f"ingest {stats.ingest_s:.1f} s (summed over workers)"
