@@ -185,6 +185,20 @@ def test_dissent_by_majority_when_no_outcome_is_printed_and_party_dissent(synthe
     assert figures("ole-ny") == zero(named=1, against=1, dissent=1, party_dissent=1, implied=1)
 
 
+@pytest.mark.parametrize("slug", ["reza-javid", "michael-eskamp-witek", "ole-ny", "anna-berg"])
+def test_the_cached_summary_gives_back_the_record_row_for_row(synthetic, slug):
+    # The summary keeps the rows as columns of numbers (ids, position codes, kinds of flags);
+    # a page's rows must be the record's own, in order, with the same decision and dissent.
+    def key(row: records.RecordRow) -> tuple:
+        return (row.vote.pk, row.vote.position, row.outcome, row.side, row.dissent, row.party_dissent)
+
+    record = records.person_record(person=person(slug))
+    assert [key(r) for r in records.person_page(slug=slug).rows] == [key(r) for r in record]
+    against = records.person_page(slug=slug, position="against").rows
+    assert [key(r) for r in against] == [key(r) for r in record if r.vote.position == "against"]
+    assert [key(r) for r in against[1:3]] == [key(r) for r in record if r.vote.position == "against"][1:3]
+
+
 def test_filters_by_year_committee_and_position(client):
     assert figures("michael-eskamp-witek", year=2021) == zero(absent_items=1)
     assert figures("michael-eskamp-witek", year=2019) == zero(named=2, **{"for": 1}, against=1, implied=5)
