@@ -250,12 +250,13 @@ def phrase_pairs(query: ParsedQuery) -> list[PhrasePairs]:
 
 
 def alternative_pairs(group: tuple[Term, ...]) -> list[PhrasePairs] | None:
-    """For a group of alternatives (`a or "b c"`) with phrases, the pairs of its phrases when
-    each is exactly one pair (two words), so that the pair index answers the whole group;
-    otherwise None. A longer phrase would have to be checked against the vector of every item
-    with its pairs, and, beside an index condition, such a check makes PostgreSQL compute the
-    pairs of every candidate from its vector anew (see matching)."""
-    if len(group) < 2:
+    """For a group with phrases (one phrase, or alternatives: `a or "b c"`), the pairs of its
+    phrases when each is exactly one pair (two words), so that the pair index answers the
+    whole group; otherwise None. A longer phrase among alternatives would have to be checked
+    against the vector of every item with its pairs, and, beside an index condition, such a
+    check makes PostgreSQL compute the pairs of every candidate from its vector anew (see
+    matching); alone, it is found by all its pairs and then checked (phrase_pairs)."""
+    if any(term.negated for term in group):  # an exclusion is a group of its own
         return None
     found = []
     for term in group:
@@ -297,22 +298,21 @@ def matching(queryset: QuerySet, query: ParsedQuery) -> QuerySet:
     # match alone would. Items whose pairs did not fit (`*`) are always checked.
     found_by_pairs = []
     for pairs in phrase_pairs(query):
-        found_by_pairs.append((pairs.term,))
         if pairs.exact:
-            queryset = queryset.filter(_pairs_match(pairs.tsquery) | (_pairs_match("'*'") & _vector_match(pairs.term)))
-        else:
-            # Checked as a filter on each item with the pairs (ts_match_vq is `@@` as a function,
-            # which no index answers). As an index condition, the phrase would have PostgreSQL
-            # recheck every such item against the pairs too, computing them anew from its
-            # vector: 13 s for 16 000 items at 1M.
-            phrase = TsQuery(ParsedQuery(((pairs.term,),)))
-            checked = Func(F("search_vector"), phrase, function="ts_match_vq", output_field=BooleanField())
-            queryset = queryset.filter(_pairs_match(f"{pairs.tsquery} | '*'"), checked)
-    # Alternatives with two-word phrases: the words through the vectors' index, the phrases
-    # through the pairs' index, each part answered by its index alone (a BitmapOr). Through
-    # the vectors alone, every item with any of the words, and with both words of a phrase,
-    # was checked against its vector: `"opfølgning efter" or "tema håndtering"` ran out of
-    # time at 1M items.
+            continue  # a group of its own alternatives, below
+        found_by_pairs.append((pairs.term,))
+        # Checked as a filter on each item with the pairs (ts_match_vq is `@@` as a function,
+        # which no index answers). As an index condition, the phrase would have PostgreSQL
+        # recheck every such item against the pairs too, computing them anew from its vector:
+        # 13 s for 16 000 items at 1M.
+        phrase = TsQuery(ParsedQuery(((pairs.term,),)))
+        checked = Func(F("search_vector"), phrase, function="ts_match_vq", output_field=BooleanField())
+        queryset = queryset.filter(_pairs_match(f"{pairs.tsquery} | '*'"), checked)
+    # Two-word phrases, alone or among alternatives: the phrases through the pairs' index, any
+    # words through the vectors' index, each part answered by its index alone (a BitmapOr).
+    # Through the vectors alone, every item with any of the words, and with both words of a
+    # phrase, was checked against its vector: `"opfølgning efter" or "tema håndtering"` ran
+    # out of time at 1M items.
     for group in query.groups:
         alternatives = alternative_pairs(group)
         if alternatives is None:

@@ -82,6 +82,9 @@ def test_phrase_exclusion_and_or():
     assert sorted(found("bander")) == [("2017", 5), ("2017", 10), ("2019", 1)]
     # Vollsmose is named only in the 2019 minutes.
     assert sorted(found("bander -vollsmose")) == [("2017", 5), ("2017", 10)]
+    # An excluded phrase is matched by PostgreSQL's phrase match, not through its pairs.
+    assert search.alternative_pairs(parse_query('-"socialt bedrageri"').groups[0]) is None
+    assert sorted(found('bander -"socialt bedrageri"')) == [("2017", 10), ("2019", 1)]
     assert sorted(found("magtanvendelse or sanktioner")) == [
         ("2017", 2),
         ("2017", 5),
@@ -425,7 +428,8 @@ def test_phrases_found_by_their_word_pairs_match_as_postgresql_does(phrase, pair
         ('"til orientering" or "socialt bedrageri"', ["'socialt bedrageri'"]),  # a word and a pair
         # A longer phrase would be checked against vectors beside the pair index: not by pairs.
         ('"personer med ordinære løntimer" or "socialt bedrageri"', None),
-        ('"socialt bedrageri"', None),  # one phrase alone: phrase_pairs
+        ('"socialt bedrageri"', ["'socialt bedrageri'"]),  # one phrase alone, the same way
+        ('"personer med ordinære løntimer"', None),  # alone: all its pairs, then checked
         ("bedrageri or kassebeholdning", None),  # no phrase
     ],
 )
