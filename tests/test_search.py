@@ -316,11 +316,64 @@ def test_date_slices_double_until_enough_matches_are_found(monkeypatch, django_a
     matches = search.matching(AgendaItem.objects.all(), query)
     newest = list(matches.order_by("-meeting_date", "-pk").values_list("pk", flat=True))
     search.newest_matches(query, matches)  # the archive's extent is cached
-    # The newest meeting, 2024-05-28, has four; the fifth is from 2021-02-02. So: the generation
-    # and the cached extent (2), the setting off and back (2), and eight slices (7, 14, 28, ...
-    # 896 days), the last reaching back to July 2019.
-    with django_assert_num_queries(2 + 2 + 8):
+    # The newest meeting, 2024-05-28, has four; the fifth is from 2021-02-02. So: the cached
+    # extent with the generation (1), the setting off and back (2), and eight slices (7, 14,
+    # 28, ... 896 days), the last reaching back to July 2019.
+    with django_assert_num_queries(1 + 2 + 8):
         assert search.newest_matches(query, matches) == newest[:5]
+
+
+def _planned_rows(tsquery: str) -> float:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "EXPLAIN (FORMAT JSON) SELECT id FROM decisions_agendaitem WHERE search_vector @@ %s::tsquery", [tsquery]
+        )
+        return cursor.fetchone()[0][0]["Plan"]["Plan Rows"]
+
+
+@pytest.mark.parametrize(
+    ("word", "alone", "both"),
+    [
+        # "udvalg" is its own stem: its prefix finds all it finds (36 items, 33 by the word).
+        ("udvalg", "'udvalg':*", None),
+        # "budget" is stemmed to "budg": the word (9 items) and the prefix (12) are both needed (14).
+        ("budget", None, "'budg' | 'budget':*"),
+    ],
+)
+def test_a_word_is_estimated_as_the_matches_it_finds(analyzed, word, alone, both):
+    from django.db import connection
+
+    from decisions.models import AgendaItem
+
+    query = parse_query(word)
+    matches = search.matching(AgendaItem.objects.all(), query)
+    with connection.cursor() as cursor:
+        estimate = search.estimated_matches(query, matches, cursor)
+    if alone:
+        # Not the word and its prefix as if independent (the planner then adds them up).
+        assert estimate == _planned_rows(alone)
+        assert estimate < _planned_rows(f"'{word}' | {alone}")
+    else:
+        assert estimate == _planned_rows(both)
+    # Matching and ranking still use the word and its prefix (the estimate only is folded).
+    sql, params = matches.query.sql_with_params()
+    assert f"'{word}':*" in params and "CASE" not in sql
+
+
+def test_a_cached_value_comes_with_its_generation_in_one_read(django_assert_num_queries):
+    computed = []
+
+    def compute() -> int:
+        computed.append(1)
+        return len(computed)
+
+    assert search.cached_per_generation("test-value", compute, 60) == 1
+    with django_assert_num_queries(1):
+        assert search.cached_per_generation("test-value", compute, 60) == 1
+    search.bump_archive_generation()
+    assert search.cached_per_generation("test-value", compute, 60) == 2  # computed anew
 
 
 def test_search_settings_hold_only_inside_the_block():
