@@ -610,22 +610,49 @@ def _bitmaps_only(cursor) -> Iterator[None]:
 
 def newest_matches(query: ParsedQuery, matches: QuerySet) -> list[int]:
     """Ids of the newest COUNT_CAP + 1 matches (or all, if fewer), newest first."""
-    ids = matches.order_by().values_list("pk", flat=True)
+    return [row[0] for row in _newest_rows(query, matches, rank=False)]
+
+
+# A query of the newest matches (id, vector, date, number) with each one's rank: ranked after
+# the query's LIMIT, so that only the kept rows' vectors are read, from rows the query has
+# already found. Fetched again by id, they cost 501 index lookups (1 ms of 4.4 at 100k items).
+_RANKED_SQL = (
+    "SELECT id, ts_rank(search_vector, {tsquery}), meeting_date, number "
+    "FROM ({newest}) AS newest(id, search_vector, meeting_date, number)"
+)
+
+
+def _newest_rows(query: ParsedQuery, matches: QuerySet, *, rank: bool) -> list[tuple]:
+    """(id,) of the newest COUNT_CAP + 1 matches, newest first; with `rank`, (id, rank, meeting
+    date, number)."""
+    if rank:
+        rows = matches.order_by().values_list("pk", "search_vector", "meeting_date", "number")
+        tsquery, tsquery_params = TsQuery(query).as_sql(None, connection)
+    else:
+        rows = matches.order_by().values_list("pk")
+
+    def fetch(newest: QuerySet) -> list[tuple]:
+        if not rank:
+            return list(newest)
+        sql, params = newest.query.sql_with_params()
+        cursor.execute(_RANKED_SQL.format(tsquery=tsquery, newest=sql), [*tsquery_params, *params])
+        return cursor.fetchall()
+
     with connection.cursor() as cursor:
         plan = candidate_plan(query, matches, cursor)
         if plan.way != "slices":
-            return list(_newest_first(ids, walk=plan.way == "walk")[: _candidates()])
-        found: list[int] = []
+            return fetch(_newest_first(rows, walk=plan.way == "walk")[: _candidates()])
+        found: list[tuple] = []
         since, until = plan.first_since, None
         length = dt.timedelta(days=plan.first_days)
         with _bitmaps_only(cursor):
             while True:
                 last = since <= plan.oldest
-                sliced = ids if last else ids.filter(meeting_date__gte=since)
+                sliced = rows if last else rows.filter(meeting_date__gte=since)
                 if until is not None:
                     sliced = sliced.filter(meeting_date__lt=until)
                 # Each slice is older than all before it: only its newest rows are still needed.
-                found += _newest_first(sliced)[: _candidates() - len(found)]
+                found += fetch(_newest_first(sliced)[: _candidates() - len(found)])
                 if last or len(found) >= _candidates():
                     return found
                 length *= 2
@@ -639,23 +666,18 @@ def _newest_ids(query: ParsedQuery, items: QuerySet) -> list[int]:
         return []
 
 
-_RANK_SQL = """
-SELECT id FROM decisions_agendaitem WHERE id = ANY(%s)
-ORDER BY ts_rank(search_vector, {tsquery}) DESC, meeting_date DESC, number, id
-"""
-
-
 def ranked_candidates(query: ParsedQuery, matches: QuerySet) -> list[int]:
     """Ids of the newest COUNT_CAP + 1 matches, best first (rank, then newest): what relevance
     pages show. Ranking reads each ranked item's stored vector (about 3 µs), and a common word
     matches half the archive, so only these are ranked."""
-    newest = _newest_ids(query, matches)
-    if not newest:
+    try:
+        rows = _newest_rows(query, matches, rank=True)
+    except EmptyResultSet:  # a filter that can match nothing
         return []
-    tsquery, tsquery_params = TsQuery(query).as_sql(None, connection)
-    with connection.cursor() as cursor:
-        cursor.execute(_RANK_SQL.format(tsquery=tsquery), [id_array(newest), *tsquery_params])
-        return [pk for (pk,) in cursor.fetchall()]
+    # As `ORDER BY rank DESC, meeting_date DESC, number, id` would (ts_rank is a real, exact
+    # as a Python float).
+    rows.sort(key=lambda row: (-row[1], -row[2].toordinal(), row[3], row[0]))
+    return [row[0] for row in rows]
 
 
 class IdOrder(_OverIds):

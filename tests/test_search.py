@@ -298,6 +298,15 @@ def test_the_newest_matches_are_found_alike_every_way(monkeypatch, analyzed, raw
     newest = list(matches.order_by("-meeting_date", "-pk").values_list("pk", flat=True))
     assert len(newest) > search.COUNT_CAP + 1 or way == "sort"
     assert search.newest_matches(query, matches) == newest[: search.COUNT_CAP + 1]
+    # Ranked as PostgreSQL orders them, the ranks computed with the newest matches.
+    tsquery, params = search.TsQuery(query).as_sql(None, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id FROM decisions_agendaitem WHERE id = ANY(%s) "
+            f"ORDER BY ts_rank(search_vector, {tsquery}) DESC, meeting_date DESC, number, id",
+            [newest[: search.COUNT_CAP + 1], *params],
+        )
+        assert search.ranked_candidates(query, matches) == [pk for (pk,) in cursor.fetchall()]
     # Still indexes only outside the slices.
     with connection.cursor() as cursor:
         cursor.execute("SHOW enable_indexscan")
@@ -568,9 +577,9 @@ def test_a_search_that_runs_out_of_time_is_stopped_and_says_so(client, monkeypat
     # A statement slower than the search's time limit, in place of the ranking query (the
     # fixtures are too small for a real search to be slow); PostgreSQL cancels it.
     monkeypatch.setitem(search.SEARCH_SETTINGS, "statement_timeout", "50ms")
-    real_rank_sql = search._RANK_SQL
-    slow = real_rank_sql.replace("FROM decisions_agendaitem", "FROM (SELECT pg_sleep(1)) AS s, decisions_agendaitem")
-    monkeypatch.setattr(search, "_RANK_SQL", slow)
+    real_rank_sql = search._RANKED_SQL
+    slow = real_rank_sql.replace("FROM (", "FROM (SELECT pg_sleep(1)) AS s, (")
+    monkeypatch.setattr(search, "_RANKED_SQL", slow)
     response = client.get(url)
     assert response.status_code == 503
     assert response["Content-Type"].startswith(content_type)
@@ -579,5 +588,5 @@ def test_a_search_that_runs_out_of_time_is_stopped_and_says_so(client, monkeypat
     with connection.cursor() as cursor:
         cursor.execute("SHOW statement_timeout")
         assert cursor.fetchone()[0] == "0"
-    monkeypatch.setattr(search, "_RANK_SQL", real_rank_sql)
+    monkeypatch.setattr(search, "_RANKED_SQL", real_rank_sql)
     assert client.get(url).status_code == 200
