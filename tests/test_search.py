@@ -278,6 +278,8 @@ def analyzed():
         ('"sagen har ikke økonomiske konsekvenser"', {}, "slices", {"COUNT_CAP": 2, "WALK_FROM_SHARE": 1}),
         # Alternatives found by their pairs (21 items), in slices like a phrase.
         ('"kommunens kassebeholdning" or "socialt bedrageri"', {}, "slices", {"COUNT_CAP": 2}),
+        # With a longer phrase among them (14 items), checked in each slice.
+        ('"sagen har ikke økonomiske konsekvenser" or bedrageri', {}, "slices", {"COUNT_CAP": 2}),
     ],
 )
 def test_the_newest_matches_are_found_alike_every_way(monkeypatch, analyzed, raw, filters, way, changes):
@@ -488,14 +490,19 @@ def test_phrases_found_by_their_word_pairs_match_as_postgresql_does(phrase, pair
         ('"socialt bedrageri" or kassebeholdning', ["'socialt bedrageri'"]),
         ('"socialt bedrageri" or "børn og unge"', ["'socialt bedrageri'", "'børn _ ung'"]),
         ('"til orientering" or "socialt bedrageri"', ["'socialt bedrageri'"]),  # a word and a pair
-        # A longer phrase would be checked against vectors beside the pair index: not by pairs.
-        ('"personer med ordinære løntimer" or "socialt bedrageri"', None),
+        # A longer phrase by all its pairs (then checked against the vector).
+        (
+            '"personer med ordinære løntimer" or "socialt bedrageri"',
+            ["'ordinær løntim' & 'person _ ordinær'", "'socialt bedrageri'"],
+        ),
+        # "sagen" is two stop words before the rest: in no pair, and left to the check.
+        ('"sagen har ikke økonomiske konsekvenser" or bedrageri', ["'økonomisk konsekvens'"]),
         ('"socialt bedrageri"', ["'socialt bedrageri'"]),  # one phrase alone, the same way
         ('"personer med ordinære løntimer"', None),  # alone: all its pairs, then checked
         ("bedrageri or kassebeholdning", None),  # no phrase
     ],
 )
-def test_alternatives_with_two_word_phrases_are_found_by_their_pairs(raw, pairs):
+def test_alternatives_with_phrases_are_found_by_their_pairs(raw, pairs):
     query = parse_query(raw)
     alternatives = search.alternative_pairs(query.groups[0])
     assert (alternatives and [p.tsquery for p in alternatives]) == pairs
@@ -518,6 +525,12 @@ def test_alternatives_by_pairs_in_numbers():
         found('"socialt bedrageri"') + found('"børn og unge"')
     )
     assert len(found('"socialt bedrageri" or "børn og unge"')) == 8
+    # A longer phrase among alternatives: 13 items with "sagen har ikke økonomiske
+    # konsekvenser", 2 with "bedrageri", and 2019 item 8 has both.
+    assert len(found('"sagen har ikke økonomiske konsekvenser"')) == 13
+    assert sorted(found("bedrageri")) == [("2017", 5), ("2019", 8)]
+    assert ("2019", 8) in found('"sagen har ikke økonomiske konsekvenser"')
+    assert len(found('"sagen har ikke økonomiske konsekvenser" or bedrageri')) == 13 + 2 - 1
 
 
 def test_a_stop_word_in_a_phrase_holds_the_place_of_a_stop_word_only():
