@@ -583,10 +583,10 @@ def candidate_plan(query: ParsedQuery, matches: QuerySet, cursor) -> CandidatePl
     terms = [term for group in query.groups for term in group if not term.negated]
     paired = paired_terms(query)
     if any(len(t.words) > 1 and t not in paired and _pairs_of(" ".join(t.words))[1] > 1 for t in terms):
-        # A phrase not found by its pairs (none, or a longer one inside an `or`) is checked
+        # A phrase not found by its pairs (it has none: its words are far apart) is checked
         # against the stored vector of every item with all its words, and each slice would
-        # build the bitmap of those items anew. (A phrase of one word and stop words, "opfølgning efter", is a
-        # word: sorting its matches took 0.46 s at 1M items.)
+        # build the bitmap of those items anew. (A phrase of one word and stop words,
+        # "opfølgning efter", is a word: sorting its matches took 0.46 s at 1M items.)
         return CandidatePlan("sort")
     estimate = estimated_matches(query, matches, cursor)
     # Pairs outside the planner's most common 10 000 are all estimated alike, at 0.5 % of the
