@@ -143,6 +143,21 @@ class PersonAlias(models.Model):
         return self.name
 
 
+class PersonSlugRedirect(models.Model):
+    """The URL slug of a person merged into another, kept so that links to the old page still lead to them."""
+
+    old_slug = models.SlugField(_("tidligere kort navn"), max_length=200, unique=True)
+    person = models.ForeignKey(Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="old_slugs")
+
+    class Meta:
+        ordering = ["old_slug"]
+        verbose_name = _("tidligere kort navn")
+        verbose_name_plural = _("tidligere korte navne")
+
+    def __str__(self) -> str:
+        return self.old_slug
+
+
 class Membership(models.Model):
     """A person's seat on a committee in one term: derived from the minutes unless an editor set it."""
 

@@ -3,7 +3,8 @@
 Like `selectors`, every function here spans relations in a fixed, small number of queries
 (annotate/prefetch, never a query per row). Views parse the request, call one of these and
 render. Unknown cases, people and parties raise `NotFoundWithSuggestions` (an Http404 that
-carries close matches); filter values that name nothing raise `InvalidParameter`.
+carries close matches), a person merged into another raises `PersonMoved`; filter values
+that name nothing raise `InvalidParameter`.
 
 Vocabulary:
 
@@ -65,6 +66,7 @@ from decisions.models import (
     Outcome,
     Person,
     PersonAlias,
+    PersonSlugRedirect,
     Position,
     Vote,
 )
@@ -91,6 +93,18 @@ class NotFoundWithSuggestions(Http404):
     def __init__(self, *, kind: str, query: str, suggestions: list[tuple[str, str]]):
         super().__init__(f"No {kind} {query!r}")
         self.kind, self.query, self.suggestions = kind, query, suggestions
+
+
+class PersonMoved(Http404):
+    """No person has the slug any more: they were merged into the person whose slug is `slug`.
+
+    The views answer it with a permanent redirect (views.common); an Http404, so that a view
+    that does not know where to redirect still answers "not found".
+    """
+
+    def __init__(self, *, slug: str):
+        super().__init__(f"Person moved to {slug!r}")
+        self.slug = slug
 
 
 class InvalidParameter(ValueError):
@@ -390,11 +404,20 @@ def people_index(*, q: str = "") -> QuerySet[Person]:
     )
 
 
+def _person_not_found(slug: str) -> Http404:
+    """Why no live person has `slug`: merged into someone (PersonMoved), or never there.
+    Asked only after the live persons, since a live person's slug wins over an old one."""
+    new_slug = PersonSlugRedirect.objects.filter(old_slug=slug).values_list("person__slug", flat=True).first()
+    if new_slug is not None:
+        return PersonMoved(slug=new_slug)
+    return NotFoundWithSuggestions(kind="person", query=slug, suggestions=person_suggestions(text=slug))
+
+
 def get_person(*, slug: str, with_aliases: bool = True) -> Person:
     people = Person.objects.prefetch_related("aliases") if with_aliases else Person.objects.all()
     person = people.filter(slug=slug).first()
     if person is None:
-        raise NotFoundWithSuggestions(kind="person", query=slug, suggestions=person_suggestions(text=slug))
+        raise _person_not_found(slug)
     return person
 
 
@@ -975,7 +998,7 @@ def people_with_record(*, q: str = "") -> QuerySet[Person]:
 def person_with_record(*, slug: str) -> Person:
     person = _people_with_record().filter(slug=slug).first()
     if person is None:
-        raise NotFoundWithSuggestions(kind="person", query=slug, suggestions=person_suggestions(text=slug))
+        raise _person_not_found(slug)
     return person
 
 

@@ -27,6 +27,7 @@ from decisions.models import (
     Membership,
     Person,
     PersonAlias,
+    PersonSlugRedirect,
     Vote,
 )
 from decisions.search import bump_archive_generation
@@ -167,7 +168,7 @@ class PersonResolver:
 
     @staticmethod
     def _create_bare(name: str, party: str) -> Person:
-        return Person.objects.create(name=name, slug=unique_person_slug(name), party=party)
+        return Person.objects.create(name=name, slug=claim_person_slug(name), party=party)
 
     def _create(self, name: str, party: str) -> Person:
         person = self._create_bare(name, party)
@@ -183,6 +184,14 @@ def unique_person_slug(name: str, *, exclude_pk: int | None = None) -> str:
     slug, n = base, 2
     while Person.objects.filter(slug=slug).exclude(pk=exclude_pk).exists():
         slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def claim_person_slug(name: str) -> str:
+    """A unique slug for a new person. It may be a merged person's old slug (split_alias brings
+    it back): a live person's page wins, so the redirect from that slug is dropped."""
+    slug = unique_person_slug(name)
+    PersonSlugRedirect.objects.filter(old_slug=slug).delete()
     return slug
 
 
@@ -655,7 +664,7 @@ def set_item_case(item: AgendaItem, number: str) -> None:
 def create_person(name: str, party: str) -> Person:
     """A person added by an editor, with their name as the first spelling."""
     with transaction.atomic():
-        person = Person.objects.create(name=name, slug=unique_person_slug(name), party=party)
+        person = Person.objects.create(name=name, slug=claim_person_slug(name), party=party)
         PersonAlias.objects.create(person=person, name=name)
     return person
 
@@ -686,7 +695,8 @@ def merge_persons(*, keep: Person, other: Person) -> MergeResult:
     Rows that would break a unique constraint (the kept person already has the same vote,
     absence, membership or spelling) are not duplicated: the kept person's row stays, and a
     membership an editor set (derived=False) wins over a derived one. Every moved vote and
-    absence keeps its printed name, so split_alias can undo the merge.
+    absence keeps its printed name, so split_alias can undo the merge. The slug of `other`
+    (and every slug merged into it before) redirects to `keep` from then on.
     """
     if keep.pk == other.pk:
         raise ValueError("a person cannot be merged with itself")
@@ -727,6 +737,11 @@ def merge_persons(*, keep: Person, other: Person) -> MergeResult:
     if not keep.party and other.party:
         keep.party = other.party
         keep.save(update_fields=["party"])
+    # Links to the merged person's pages keep working. Slugs merged into `other` before are moved
+    # too (before the delete would cascade to them), so that an old slug leads straight to the
+    # person it now belongs to, never through a chain of redirects.
+    PersonSlugRedirect.objects.filter(person=other).update(person=keep)
+    PersonSlugRedirect.objects.create(old_slug=other.slug, person=keep)
     other.delete()
     bump_archive_generation()  # .update() sends no signal
     return result
@@ -759,7 +774,7 @@ def split_alias(alias: PersonAlias) -> Person:
     if person.aliases.count() < 2:
         raise ValueError("the person has only this spelling")
     preview = split_preview(alias)
-    new = Person.objects.create(name=alias.name, slug=unique_person_slug(alias.name), party=preview.party)
+    new = Person.objects.create(name=alias.name, slug=claim_person_slug(alias.name), party=preview.party)
     Vote.objects.filter(person=person, printed_name=alias.name).update(person=new)
     MeetingAbsence.objects.filter(person=person, printed_name=alias.name).update(person=new)
     PersonAlias.objects.filter(pk=alias.pk).update(person=new)

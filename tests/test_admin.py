@@ -4,6 +4,7 @@ files, merging and splitting people, possible duplicates, memberships, permissio
 from __future__ import annotations
 
 import datetime as dt
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -288,6 +289,23 @@ def test_merge_then_split_restores_everything(client, editor):
     alias = PersonAlias.objects.get(name="Tim Vermund")
     client.post("/admin/decisions/personalias/", {"action": "split_off", "_selected_action": [alias.pk]})
     assert state() == before
+
+
+def test_a_merged_persons_old_slug_is_shown_read_only(client, editor):
+    anne, tim = Person.objects.get(name="Anne-Mette Ebensgaard"), Person.objects.get(name="Tim Vermund")
+    client.post("/admin/decisions/person/merge/", {"ids": f"{anne.pk},{tim.pk}", "keep": anne.pk})
+    assert client.get("/people/tim-vermund/")["Location"] == "/people/anne-mette-ebensgaard/"
+    url = f"/admin/decisions/person/{anne.pk}/change/"
+    html = client.get(url).content.decode()
+    assert 'id="old_slugs-group"' in html
+    assert re.search(r'<td class="field-old_slug">\s*<p>tim-vermund</p>', html)
+    assert 'name="old_slugs-0-old_slug"' not in html and 'name="old_slugs-0-DELETE"' not in html
+    # Saving the person's form leaves the old slug alone.
+    assert client.post(url, form_data(client, url)).status_code == 302
+    assert list(anne.old_slugs.values_list("old_slug", flat=True)) == ["tim-vermund"]
+    listing = client.get("/admin/decisions/personslugredirect/")
+    assert listing.status_code == 200 and "tim-vermund" in listing.content.decode()
+    assert client.get("/admin/decisions/personslugredirect/add/").status_code == 403
 
 
 def test_merge_does_not_duplicate_and_keeps_an_editors_membership(client, editor):

@@ -9,9 +9,9 @@ import re
 
 import pytest
 
-from decisions import records
+from decisions import records, services
 from decisions.minutes import parse_minutes
-from decisions.models import Person
+from decisions.models import Person, PersonAlias, PersonSlugRedirect
 from decisions.services import ingest_meeting
 from tests.conftest import make_minutes
 from tests.test_cases import text
@@ -417,3 +417,105 @@ def test_control_characters_in_input_are_not_errors(client):
     assert client.get("/parties/\x00/").status_code == 404
     assert client.get("/cases/a\x00b/").status_code == 404
     assert client.get("/cases/", {"prefix": "\x00"}).status_code == 400
+
+
+# --- a merged person's old URLs ----------------------------------------------------------------
+
+
+def merge(keep: str, other: str) -> None:
+    services.merge_persons(keep=person(keep), other=person(other))
+
+
+def redirects() -> list[tuple[str, str]]:
+    return sorted(PersonSlugRedirect.objects.values_list("old_slug", "person__slug"))
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("/people/tim-vermund/?page=2&position=against", "/people/anne-mette-ebensgaard/?page=2&position=against"),
+        ("/people/tim-vermund/", "/people/anne-mette-ebensgaard/"),
+        ("/people/tim-vermund/votes.csv?year=2017", "/people/anne-mette-ebensgaard/votes.csv?year=2017"),
+        ("/people/tim-vermund/feed/?utm_source=x", "/people/anne-mette-ebensgaard/feed/?utm_source=x"),
+        ("/api/people/tim-vermund/?format=json", "/api/people/anne-mette-ebensgaard/?format=json"),
+    ],
+)
+def test_a_merged_persons_old_urls_redirect_permanently_to_the_kept_person(client, old, new):
+    merge("anne-mette-ebensgaard", "tim-vermund")
+    assert redirects() == [("tim-vermund", "anne-mette-ebensgaard")]
+    response = client.get(old)
+    assert response.status_code == 301
+    assert response["Location"] == new
+
+
+def test_the_redirect_leads_to_the_kept_persons_record(client):
+    merge("anne-mette-ebensgaard", "tim-vermund")
+    response = client.get("/people/tim-vermund/", {"position": "reservation"}, follow=True)
+    assert response.redirect_chain == [("/people/anne-mette-ebensgaard/?position=reservation", 301)]
+    assert response.context["person"].slug == "anne-mette-ebensgaard"
+    # Tim Vermund's two reservations are now on the kept person's record.
+    assert [r.vote.position for r in response.context["rows"]] == ["reservation", "reservation"]
+    api = client.get("/api/people/tim-vermund/", follow=True).json()
+    assert (api["slug"], api["aliases"]) == ("anne-mette-ebensgaard", ["Anne-Mette Ebensgaard", "Tim Vermund"])
+
+
+def test_merging_again_redirects_old_slugs_straight_to_the_last_person(client):
+    merge("anne-mette-ebensgaard", "tim-vermund")
+    merge("reza-javid", "anne-mette-ebensgaard")
+    # No chain tim-vermund → anne-mette-ebensgaard → reza-javid: one hop each.
+    assert redirects() == [("anne-mette-ebensgaard", "reza-javid"), ("tim-vermund", "reza-javid")]
+    assert client.get("/people/tim-vermund/?year=2019")["Location"] == "/people/reza-javid/?year=2019"
+    assert client.get("/people/anne-mette-ebensgaard/feed/")["Location"] == "/people/reza-javid/feed/"
+    assert client.get("/api/people/tim-vermund/")["Location"] == "/api/people/reza-javid/"
+
+
+def test_a_person_split_off_under_the_old_slug_is_served_not_redirected(client):
+    merge("anne-mette-ebensgaard", "tim-vermund")
+    tim = services.split_alias(PersonAlias.objects.get(name="Tim Vermund"))
+    assert tim.slug == "tim-vermund"
+    assert redirects() == []  # the live person's page wins
+    response = client.get("/people/tim-vermund/")
+    assert response.status_code == 200
+    assert response.context["person"] == tim
+    assert client.get("/people/tim-vermund/feed/").status_code == 200
+    assert client.get("/api/people/tim-vermund/").json()["slug"] == "tim-vermund"
+
+
+def test_a_new_person_with_the_old_slug_takes_it_over(client):
+    merge("anne-mette-ebensgaard", "tim-vermund")
+    other = services.create_person("Tim Vermund", "F")  # someone else by the same name
+    assert other.slug == "tim-vermund" and redirects() == []
+    assert client.get("/people/tim-vermund/").context["person"] == other
+
+
+def test_a_live_persons_slug_is_looked_up_before_old_slugs(client):
+    # Not made by the services (they drop such a redirect), but the lookup must not depend on it.
+    PersonSlugRedirect.objects.create(old_slug="reza-javid", person=person("tim-vermund"))
+    assert client.get("/people/reza-javid/").context["person"].slug == "reza-javid"
+    assert client.get("/api/people/reza-javid/").json()["slug"] == "reza-javid"
+
+
+def test_old_slugs_go_with_the_kept_person_when_it_is_deleted(client):
+    keep, other = services.create_person("Ny Person", "A"), services.create_person("Ny Persson", "A")
+    services.merge_persons(keep=keep, other=other)
+    assert redirects() == [("ny-persson", "ny-person")]
+    keep.delete()
+    assert redirects() == []
+    assert client.get("/people/ny-persson/").status_code == 404
+
+
+def test_a_slug_that_never_existed_is_still_404_with_close_matches(client):
+    merge("anne-mette-ebensgaard", "tim-vermund")
+    response = client.get("/people/tim-vermun/")
+    assert response.status_code == 404
+    assert response.templates[0].name == "decisions/not_found.html"
+    # Found through the spelling "Tim Vermund", which the kept person has now.
+    assert response.context["suggestions"] == [("anne-mette-ebensgaard", "Anne-Mette Ebensgaard")]
+    api = client.get("/api/people/tim-vermun/")
+    assert api.status_code == 404
+    assert api.json() == {
+        "error": "Ingen person har det korte navn tim-vermun.",
+        "suggestions": ["anne-mette-ebensgaard"],
+    }
+    assert client.get("/people/tim-vermun/feed/").status_code == 404
+    assert client.get("/people/tim-vermun/votes.csv").status_code == 404

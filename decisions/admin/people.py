@@ -3,7 +3,8 @@ committee membership per term.
 
 Merging moves everything of one person onto another (services.merge_persons); it is undone by
 splitting a spelling off again (services.split_alias), which takes the votes and absences
-printed with that spelling. Both are recorded in the admin log.
+printed with that spelling. Both are recorded in the admin log. The merged person's old slug
+redirects to the kept person's pages; the admin shows these old slugs read-only.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from django.utils.translation import ngettext
 
 from decisions import services
 from decisions.admin.common import ArchiveModelAdmin, log
-from decisions.models import MeetingAbsence, Membership, Person, PersonAlias, Vote
+from decisions.models import MeetingAbsence, Membership, Person, PersonAlias, PersonSlugRedirect, Vote
 from decisions.parties import PARTIES
 
 PARTY_CHOICES = [
@@ -107,6 +108,33 @@ class PersonAliasInline(admin.TabularInline):
         return format_html('<a href="{}">{}</a>', url, _g("Udskil som egen person"))
 
 
+class ReadOnlyOldSlugs:
+    """Old slugs are written only by the services (merge_persons records them, a new person
+    with the same slug drops one), so the admin shows them and never edits them. They are part
+    of a person: whoever may view persons sees them, without a permission of their own."""
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("decisions.view_person")
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class PersonSlugRedirectInline(ReadOnlyOldSlugs, admin.TabularInline):
+    """The slugs of persons merged into this one: their old URLs redirect here."""
+
+    model = PersonSlugRedirect
+    extra = 0
+    fields = ["old_slug"]
+    readonly_fields = ["old_slug"]
+
+
 class PersonForm(forms.ModelForm):
     party = forms.ChoiceField(label=_("Parti"), choices=PARTY_CHOICES, required=False)
 
@@ -129,7 +157,7 @@ class PersonAdmin(ArchiveModelAdmin):
     search_fields = ["name", "aliases__name"]
     fields = ["name", "slug", "party"]
     readonly_fields = ["slug"]
-    inlines = [PersonAliasInline, PersonMembershipInline]
+    inlines = [PersonAliasInline, PersonMembershipInline, PersonSlugRedirectInline]
     actions = ["merge_selected"]
     change_list_template = "admin/decisions/person/change_list.html"
     view_on_site = True
@@ -149,9 +177,13 @@ class PersonAdmin(ArchiveModelAdmin):
     def get_view_on_site_url(self, obj=None):
         return reverse("decisions:person-detail", args=[obj.slug]) if obj else None
 
+    def get_inlines(self, request, obj):
+        # A new person has no old slugs (and the add form would then need their empty formset).
+        return self.inlines if obj else [i for i in self.inlines if i is not PersonSlugRedirectInline]
+
     def save_model(self, request, obj, form, change):
         if not change:
-            obj.slug = services.unique_person_slug(obj.name)
+            obj.slug = services.claim_person_slug(obj.name)
         super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
@@ -327,6 +359,13 @@ class PersonAliasAdmin(ArchiveModelAdmin):
                 continue
             self.message_user(request, _g("%(name)s er nu en person for sig.") % {"name": new.name})
         return redirect("admin:decisions_person_changelist")
+
+
+@admin.register(PersonSlugRedirect)
+class PersonSlugRedirectAdmin(ReadOnlyOldSlugs, ArchiveModelAdmin):
+    list_display = ["old_slug", "person"]
+    search_fields = ["old_slug", "person__name"]
+    list_select_related = ["person"]
 
 
 @admin.register(Membership)

@@ -1,4 +1,5 @@
-"""Shared by the journalists' pages: strict parameter parsing, 400 and helpful 404 answers."""
+"""Shared by the journalists' pages: strict parameter parsing, 400 and helpful 404 answers,
+and redirects from a merged person's old URLs."""
 
 from __future__ import annotations
 
@@ -7,14 +8,16 @@ from collections.abc import Callable
 
 from django.core.paginator import EmptyPage, Page, Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.encoding import iri_to_uri
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from decisions import search as item_search
 from decisions.models import Outcome, Position
-from decisions.records import InvalidParameter, NotFoundWithSuggestions
+from decisions.records import InvalidParameter, NotFoundWithSuggestions, PersonMoved
 
 MAX_PAGE = 100_000
 SEARCH_TIMED_OUT = gettext_lazy(
@@ -107,14 +110,24 @@ def not_found(request: HttpRequest, error: NotFoundWithSuggestions) -> HttpRespo
     )
 
 
+def person_moved(request: HttpRequest, moved: PersonMoved) -> HttpResponsePermanentRedirect:
+    """The same route (page, CSV, feed or API) for the person the slug now belongs to, with the
+    same query string, so that links to a merged person's pages keep working."""
+    match = request.resolver_match
+    url = reverse(match.view_name, kwargs={**match.kwargs, "slug": moved.slug})
+    query = request.META.get("QUERY_STRING", "")  # as sent, encoded like request.get_full_path()
+    return HttpResponsePermanentRedirect(f"{url}?{iri_to_uri(query)}" if query else url)
+
+
 def search_timed_out(request: HttpRequest) -> HttpResponse:
     context = {"raw_query": request.GET.get("q", ""), "message": SEARCH_TIMED_OUT}
     return render(request, "decisions/search_timed_out.html", context, status=503)
 
 
 def html_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Answer InvalidParameter with a 400 page, NotFoundWithSuggestions with a 404 page, and a
-    search that ran out of time with a 503 page."""
+    """Answer InvalidParameter with a 400 page, NotFoundWithSuggestions with a 404 page, a
+    merged person's old slug with a 301 to their new one, and a search that ran out of time
+    with a 503 page."""
 
     @functools.wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
@@ -124,6 +137,8 @@ def html_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
             return bad_request(request, error)
         except NotFoundWithSuggestions as error:
             return not_found(request, error)
+        except PersonMoved as moved:
+            return person_moved(request, moved)
         except item_search.SearchTimedOut:
             return search_timed_out(request)
 
@@ -141,7 +156,7 @@ def _not_found_message(error: NotFoundWithSuggestions) -> str:
 
 
 def json_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """The same for the JSON API: {"error": …} with 400 or 404 (and suggestions)."""
+    """The same for the JSON API: {"error": …} with 400 or 404 (and suggestions), and the same 301."""
 
     @functools.wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
@@ -156,6 +171,8 @@ def json_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
             if error.kind in ("case", "person", "party"):
                 body["suggestions"] = [key for key, _label in error.suggestions]
             return JsonResponse(body, status=404, json_dumps_params={"ensure_ascii": False})
+        except PersonMoved as moved:
+            return person_moved(request, moved)
         except item_search.SearchTimedOut:
             return JsonResponse({"error": str(SEARCH_TIMED_OUT)}, status=503, json_dumps_params={"ensure_ascii": False})
 
