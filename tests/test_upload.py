@@ -7,9 +7,10 @@ import datetime as dt
 import hashlib
 import re
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
-from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
+from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.contrib.auth.models import Group, User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
@@ -38,6 +39,7 @@ from tests.conftest import (
     make_minutes,
     too_many_words_minutes,
 )
+from tests.test_admin import attachment_pdf, form_data
 
 pytestmark = pytest.mark.django_db
 UPLOAD = "/admin/decisions/meeting/upload/"
@@ -265,6 +267,144 @@ def test_reupload_shows_changes_and_replaces_only_when_confirmed(client, editor,
     response = upload(client, ("bsu-2021-rettet.txt", changed.encode()))
     assert "Uændret: Beskæftigelses- og Socialudvalget 02-02-2021 er allerede indlæst" in response.content.decode()
     assert 'name="token"' not in response.content.decode()
+
+
+MONTHS = "januar februar marts april maj juni juli august september oktober november december".split()
+WARNING = "Mødet er rettet i admin siden seneste upload; rettelserne overskrives, hvis du erstatter det:"
+
+
+def corrections_in(preview: str) -> list[str]:
+    """The preview's list of admin corrections a replace would overwrite ([] without the warning)."""
+    box = re.search(r'<div class="upload-corrections" role="alert">(.*?)</div>', preview, re.S)
+    if box is None:
+        assert WARNING not in preview
+        return []
+    assert f"<p><strong>{WARNING}</strong></p>" in box[1]
+    return [words(li) for li in re.findall(r"<li>(.*?)</li>", box[1], re.S)]
+
+
+def said(entry: LogEntry) -> str:
+    """Who and when, as the preview says it: Danish date, Copenhagen time."""
+    local = entry.action_time.astimezone(ZoneInfo("Europe/Copenhagen"))
+    return f"{entry.user.username}, {local.day}. {MONTHS[local.month - 1]} {local.year} kl. {local:%H:%M}"
+
+
+def success_messages(response) -> list[str]:
+    return re.findall(r'<li class="success">(.*?)</li>', response.content.decode(), re.S)
+
+
+def test_replacing_warns_of_admin_corrections_and_says_how_many_it_overwrote(client, editor):
+    data = MINUTES_2019.read_bytes()
+    again = data + b"\n"  # another file, the same content
+    confirm(client, upload(client, ("bsu-2019.txt", data)))
+    meeting = Meeting.objects.get()
+    # Another file with the same content: the replace is offered, and nothing was corrected.
+    preview = sections(upload(client, ("bsu-2019-igen.txt", again)).content.decode())["bsu-2019-igen.txt"]
+    assert 'name="replace-0"' in preview
+    assert corrections_in(preview) == []
+
+    # The editor corrects item 7's title in the meeting's inline, as a browser submits the form.
+    item = AgendaItem.objects.get(number=7)
+    url = f"/admin/decisions/meeting/{meeting.pk}/change/"
+    post = form_data(client, url)
+    (title_field,) = [
+        k.replace("-id", "-title") for k, v in post.items() if re.fullmatch(r"items-\d+-id", k) and v == str(item.pk)
+    ]
+    post[title_field] = "<b>Sagsbehandlingstider</b> & frister"
+    assert client.post(url, post).status_code == 302
+    correction = LogEntry.objects.latest("pk")
+    assert (correction.content_type.model, correction.object_id) == ("meeting", str(meeting.pk))
+
+    response = upload(client, ("bsu-2019-igen.txt", again))
+    preview = sections(response.content.decode())["bsu-2019-igen.txt"]
+    assert corrections_in(preview) == [
+        f"{said(correction)}: Ændrede Titel for dagsordenspunkt “Beskæftigelses- og Socialudvalget 05-03-2019: "
+        "7. &lt;b&gt;Sagsbehandlingstider&lt;/b&gt; &amp; frister”."
+    ]
+    assert "<b>Sagsbehandlingstider</b>" not in response.content.decode()  # escaped, never markup
+
+    response = confirm(client, response, 0)
+    assert success_messages(response) == [
+        "Erstattet: Beskæftigelses- og Socialudvalget 05-03-2019 fra bsu-2019-igen.txt "
+        "(16 punkter, 14 navngivne stemmer); 1 rettelse overskrevet."
+    ]
+    logged = LogEntry.objects.latest("pk")
+    assert logged.change_message == (
+        f"Referat uploadet af redaktor: bsu-2019-igen.txt (SHA-256 {hashlib.sha256(again).hexdigest()}); "
+        "mødet erstattet med 16 punkter, 14 navngivne stemmer; 1 rettelse overskrevet"
+    )
+    assert AgendaItem.objects.get(number=7).title == (
+        "Årlig godkendelse af sagsbehandlingstider, Beskæftigelses- og Socialforvaltningen 2019"
+    )
+    # The correction went with the replaced content: the next replace has nothing to warn of.
+    preview = sections(upload(client, ("bsu-2019.txt", data)).content.decode())["bsu-2019.txt"]
+    assert 'name="replace-0"' in preview
+    assert corrections_in(preview) == []
+    response = confirm(client, upload(client, ("bsu-2019.txt", data)), 0)
+    assert success_messages(response)[0].endswith("; 0 rettelser overskrevet.")
+
+
+def test_corrections_on_the_items_and_absences_own_pages_count_and_attachment_files_do_not(client, editor):
+    data = MINUTES_2024.read_bytes()
+    confirm(client, upload(client, ("bsu-2024.txt", data)))
+    meeting = Meeting.objects.get()
+    # A title corrected on the item's own page: logged on the item.
+    item = AgendaItem.objects.get(number=15)
+    url = f"/admin/decisions/agendaitem/{item.pk}/change/"
+    post = form_data(client, url)
+    post["title"] = "D-sag: Aktuelle sager (rettet)"
+    assert client.post(url, post).status_code == 302
+    on_item = LogEntry.objects.latest("pk")
+    # An absence deleted on its own page: logged on the absence and, so that it is found, on the meeting.
+    absence = MeetingAbsence.objects.get()
+    assert client.post(f"/admin/decisions/meetingabsence/{absence.pk}/delete/", {"post": "yes"}).status_code == 302
+    deletion, on_meeting = LogEntry.objects.order_by("-pk")[:2][::-1]
+    assert (deletion.action_flag, deletion.object_id) == (DELETION, str(absence.pk))
+    assert (on_meeting.action_flag, on_meeting.object_id, on_meeting.content_type.model) == (
+        CHANGE,
+        str(meeting.pk),
+        "meeting",
+    )
+    # Not overwritten by a replace, so not listed: an attachment's file (kept with its item and
+    # title) and a save that changed nothing.
+    attached = AgendaItem.objects.get(number=7)
+    url = f"/admin/decisions/agendaitem/{attached.pk}/change/"
+    post = form_data(client, url)
+    post["attachments-0-file"] = SimpleUploadedFile("bilag.pdf", attachment_pdf("Sagsbehandlingstider i uger."))
+    assert client.post(url, post).status_code == 302
+    url = f"/admin/decisions/meeting/{meeting.pk}/change/"
+    assert client.post(url, form_data(client, url)).status_code == 302
+    assert LogEntry.objects.latest("pk").get_change_message() == "Ingen felter ændret."
+
+    response = upload(client, ("bsu-2024-igen.txt", data + b"\n"))
+    assert corrections_in(sections(response.content.decode())["bsu-2024-igen.txt"]) == [
+        f"{said(on_meeting)}: Slettede fravær fra møde “Anne-Mette Ebensgaard fraværende "
+        "Beskæftigelses- og Socialudvalget 28-05-2024”.",
+        f"{said(on_item)}: Dagsordenspunkt “15. D-sag: Aktuelle sager (rettet)”: Ændrede Titel.",
+    ]
+    response = confirm(client, response, 0)
+    assert success_messages(response)[0].endswith("; 2 rettelser overskrevet.")
+    assert MeetingAbsence.objects.get().printed_name == "Anne-Mette Ebensgaard"
+    assert Attachment.objects.get(item__number=7).file.name.endswith(".pdf")
+
+
+def test_many_corrections_are_capped_with_how_many_more(client, editor):
+    data = MINUTES_2019.read_bytes()
+    confirm(client, upload(client, ("bsu-2019.txt", data)))
+    vote = Vote.objects.get(item__number=7, person__name="Reza Javid")
+    url = f"/admin/decisions/vote/{vote.pk}/change/"
+    for n in range(12):
+        post = form_data(client, url)
+        post["position"] = "for" if n % 2 == 0 else "against"
+        assert client.post(url, post).status_code == 302
+    newest = LogEntry.objects.latest("pk")
+    response = upload(client, ("bsu-2019-igen.txt", data + b"\n"))
+    listed = corrections_in(sections(response.content.decode())["bsu-2019-igen.txt"])
+    assert len(listed) == 11
+    assert listed[0] == f"{said(newest)}: Stemme “Reza Javid (Ø): imod indstillingen” i punkt 7: Ændrede Stilling."
+    assert listed[-1] == "og 2 flere"
+    response = confirm(client, response, 0)
+    assert success_messages(response)[0].endswith("; 12 rettelser overskrevet.")
 
 
 def test_the_same_minutes_as_pdf_replace_nothing_but_the_file(client, editor):

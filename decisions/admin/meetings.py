@@ -9,6 +9,7 @@ outcome, a category, a case number, who a vote belongs to, a position) is editab
 from __future__ import annotations
 
 import hashlib
+import json
 
 from django import forms
 from django.conf import settings
@@ -17,7 +18,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext
+from django.utils.translation import gettext, override
 from django.utils.translation import gettext_lazy as _
 
 from decisions import services
@@ -401,8 +402,25 @@ class CaseAdmin(ArchiveModelAdmin):
         return False  # cases come from the items' case numbers
 
 
+class ParentLoggedDeletion:
+    """A row deleted on its own admin page is also logged on its item or meeting, as the same
+    deletion in the inline there would be: the deleted row's own log entry no longer tells whose
+    it was, and corrections.corrections_since_upload looks for it on the item or meeting."""
+
+    parent_field = ""
+
+    def log_deletions(self, request, queryset):
+        entries = super().log_deletions(request, queryset)
+        with override(None):  # stored untranslated, like Django's own change messages
+            name = str(self.model._meta.verbose_name)
+        for obj in queryset:
+            log(request, getattr(obj, self.parent_field), json.dumps([{"deleted": {"name": name, "object": str(obj)}}]))
+        return entries
+
+
 @admin.register(Vote)
-class VoteAdmin(ArchiveModelAdmin):
+class VoteAdmin(ParentLoggedDeletion, ArchiveModelAdmin):
+    parent_field = "item"
     list_display = ["person", "printed_name", "position", "subject", "party", "item", "line"]
     list_filter = ["position", "party", "item__meeting__committee"]
     search_fields = ["person__name", "printed_name", "subject", "sentence"]
@@ -416,7 +434,8 @@ class VoteAdmin(ArchiveModelAdmin):
 
 
 @admin.register(BlocVote)
-class BlocVoteAdmin(ArchiveModelAdmin):
+class BlocVoteAdmin(ParentLoggedDeletion, ArchiveModelAdmin):
+    parent_field = "item"
     list_display = ["item", "label", "parties", "position", "subject"]
     list_filter = ["position", "label"]
     search_fields = ["sentence", "subject"]
@@ -429,7 +448,8 @@ class BlocVoteAdmin(ArchiveModelAdmin):
 
 
 @admin.register(MeetingAbsence)
-class MeetingAbsenceAdmin(ArchiveModelAdmin):
+class MeetingAbsenceAdmin(ParentLoggedDeletion, ArchiveModelAdmin):
+    parent_field = "meeting"
     list_display = ["person", "printed_name", "meeting", "party", "role"]
     list_filter = ["meeting__committee"]
     search_fields = ["person__name", "printed_name"]

@@ -6,13 +6,15 @@ services.ingest_bytes at confirm); nothing here parses minutes or writes rows.
 
 1. POST files: each file is read and parsed, and the write path is asked what it would do
    (dry run, rolled back). The page shows the meeting, its items, votes, absences and
-   warnings, and for a meeting already in the archive what would change. Files that can be
+   warnings, and for a meeting already in the archive what would change and which corrections
+   made in the admin since its last upload the replace would overwrite. Files that can be
    used wait in MEDIA_ROOT/pending/<token>/ (never served), the token kept in the uploader's
    session with the files' SHA-256.
 2. POST token (+ one "replace" box per existing meeting): each file is read again, checked
    against its SHA-256, parsed again and written; an existing meeting only when its box is
    ticked (checked under the meeting's row lock by ingest_meeting). Each write is recorded in
-   the admin log with the user and the file's SHA-256.
+   the admin log with the user, the file's SHA-256 and, for a replace, how many admin
+   corrections it overwrote.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from decisions import services
 from decisions.admin import messages as reader_messages
 from decisions.admin.common import log
+from decisions.admin.corrections import Correction, corrections_since_upload
 from decisions.minutes import MinutesError
 from decisions.minutes import types as minutes
 from decisions.models import Category, Meeting, Outcome, Position, Vote
@@ -52,6 +55,8 @@ SESSION_KEY = "pending_minutes_uploads"
 SUFFIXES = (".pdf", ".txt")
 # An upload previewed but never confirmed is forgotten (and its files removed) after this.
 PENDING_MAX_AGE_S = 24 * 3600
+# The preview lists this many of a replaced meeting's admin corrections, then "og N flere".
+CORRECTIONS_SHOWN = 10
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{20,64}")
 
 ITEM_FIELD_LABELS = {
@@ -189,6 +194,10 @@ class FilePreview:
     new_persons: list[str] = field(default_factory=list)
     warnings: list[reader_messages.Message] = field(default_factory=list)
     dropped_attachment_files: list[str] = field(default_factory=list)
+    # Admin corrections of the meeting this file would replace (most recent first, at most
+    # CORRECTIONS_SHOWN) and how many more there are.
+    corrections: list[Correction] = field(default_factory=list)
+    more_corrections: int = 0
 
     @property
     def writable(self) -> bool:
@@ -217,6 +226,10 @@ def preview_file(name: str, data: bytes, index: int) -> FilePreview:
         for change in preview.changes.changed
     ]
     preview.changed_meeting = ", ".join(str(MEETING_FIELD_LABELS[f]) for f in preview.changes.meeting_fields)
+    if preview.changes.replaces:
+        corrections = corrections_since_upload(meeting=preview.changes.meeting)
+        preview.corrections = corrections[:CORRECTIONS_SHOWN]
+        preview.more_corrections = len(corrections) - len(preview.corrections)
     try:
         dry = services.ingest_meeting(parsed, source_name=name, source_text="", sha256=preview.sha256, dry_run=True)
     except MinutesError as exc:  # what only the database can tell: an item too long to index
@@ -358,7 +371,9 @@ def _upload_view(request):
         if preview.writable:
             folder.mkdir(parents=True, exist_ok=True)
             (folder / str(index)).write_bytes(data)
-            stored.append({"index": index, "name": name, "sha256": preview.sha256})
+            # The meeting it would replace: its corrections are counted again at confirm.
+            replaces = preview.changes.meeting.pk if preview.changes.replaces else None
+            stored.append({"index": index, "name": name, "sha256": preview.sha256, "meeting": replaces})
     if stored:
         pending = request.session.get(SESSION_KEY, {})
         # Forget this session's expired previews.
@@ -401,6 +416,9 @@ def _confirm_file(request, path: Path, entry: dict) -> None:
         )
         return
     replace = bool(request.POST.get(f"replace-{entry['index']}"))
+    # Counted before the write, which takes the corrected rows (and the meeting's last upload) away.
+    replaced = Meeting.objects.filter(pk=entry.get("meeting")).first() if replace else None
+    overwritten = len(corrections_since_upload(meeting=replaced)) if replaced else 0
     try:
         result = services.ingest_bytes(data, name=name, replace=replace)
     except MinutesError as exc:  # read at preview; only a changed reader could land here
@@ -429,22 +447,21 @@ def _confirm_file(request, path: Path, entry: dict) -> None:
     named = Vote.objects.filter(item__meeting=result.meeting).exclude(position=Position.ABSENT).count()
     counts = ngettext("%(n)d punkt", "%(n)d punkter", result.items) % {"n": result.items} + ", "
     counts += ngettext("%(n)d navngiven stemme", "%(n)d navngivne stemmer", named) % {"n": named}
-    log(
-        request,
-        result.meeting,
-        _g("Referat uploadet af %(user)s: %(name)s (SHA-256 %(sha256)s); mødet %(what)s med %(counts)s")
-        % {
-            "user": request.user.get_username(),
-            "name": name,
-            "sha256": sha256,
-            "what": _g("oprettet") if created else _g("erstattet"),
-            "counts": counts,
-        },
-        ADDITION if created else CHANGE,
-    )
+    message = _g("Referat uploadet af %(user)s: %(name)s (SHA-256 %(sha256)s); mødet %(what)s med %(counts)s") % {
+        "user": request.user.get_username(),
+        "name": name,
+        "sha256": sha256,
+        "what": _g("oprettet") if created else _g("erstattet"),
+        "counts": counts,
+    }
     values = {"name": name, "meeting": result.meeting, "counts": counts}
     if created:
         text = _g("Gemt: %(meeting)s fra %(name)s (%(counts)s).") % values
     else:
-        text = _g("Erstattet: %(meeting)s fra %(name)s (%(counts)s).") % values
+        # Replaced: the history says how many admin corrections went with the old content.
+        lost = 0 if replaced is None or result.meeting.pk != replaced.pk else overwritten
+        lost_text = ngettext("%(n)d rettelse overskrevet", "%(n)d rettelser overskrevet", lost) % {"n": lost}
+        message += "; " + lost_text
+        text = _g("Erstattet: %(meeting)s fra %(name)s (%(counts)s); %(lost)s.") % {**values, "lost": lost_text}
+    log(request, result.meeting, message, ADDITION if created else CHANGE)
     messages.success(request, text)
