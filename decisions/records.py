@@ -35,6 +35,7 @@ from dataclasses import dataclass
 
 from django.contrib.postgres.search import TrigramSimilarity
 from django.db.models import (
+    BooleanField,
     Count,
     Exists,
     F,
@@ -49,6 +50,7 @@ from django.db.models import (
     Subquery,
     Value,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Greatest, Replace, Substr
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
@@ -235,6 +237,17 @@ def case_suggestions(*, number: str, limit: int = 5) -> list[tuple[str, str]]:
     return [(n, n) for n in similar]
 
 
+# Whether an item has named votes or bloc votes, for the case page, whose items are the
+# table itself (never aliased). As Exists() subqueries, compiling them took 0.5 ms of the
+# page's 2.5 ms query (the whole page takes 4-5 ms).
+_HAS_VOTES = RawSQL(
+    'EXISTS (SELECT 1 FROM decisions_vote v WHERE v.item_id = "decisions_agendaitem"."id")', [], BooleanField()
+)
+_HAS_BLOC_VOTES = RawSQL(
+    'EXISTS (SELECT 1 FROM decisions_blocvote b WHERE b.item_id = "decisions_agendaitem"."id")', [], BooleanField()
+)
+
+
 def case_page(*, number: str) -> CasePage:
     """A case and every item with its number across meetings and committees, oldest first,
     with each item's named votes, tallies per subject, bloc votes and item-level absences."""
@@ -245,10 +258,7 @@ def case_page(*, number: str) -> CasePage:
         AgendaItem.objects.filter(case__number=normalized)
         .select_related("case", "meeting__committee")
         .defer("attachment_text", "search_vector", "meeting__source_text")
-        .annotate(
-            has_votes=Exists(Vote.objects.filter(item=OuterRef("pk"))),
-            has_blocs=Exists(BlocVote.objects.filter(item=OuterRef("pk"))),
-        )
+        .annotate(has_votes=_HAS_VOTES, has_blocs=_HAS_BLOC_VOTES)
         .order_by("meeting_date", "number")
     )
     case = items[0].case if items else Case.objects.filter(number=normalized).first()
