@@ -800,10 +800,11 @@ def _facet_rows(items: QuerySet) -> list[tuple]:
         return cursor.fetchall()
 
 
-# Counting facets reads every match's row and probes its votes: 0.4 s for 50 000 matches at
-# 1M items, 28 s for a word in 70 % of them (724 000). Beyond this many (by the planner's
-# estimate) the facets count the newest COUNT_CAP matches, and the page says so.
-FACETS_EXACT_UP_TO = 50_000
+# Counting facets reads every match's row and probes its votes, uncached: 80 ms for 30 000
+# matches at 100k items; at 1M, 0.26-0.3 s for 26 000 and 0.8-1.4 s for 36 000-46 000 (rows
+# out of memory), 28 s for a word in 70 % of them (724 000). Beyond this many (by the
+# planner's estimate) the facets count the newest COUNT_CAP matches, and the page says so.
+FACETS_EXACT_UP_TO = 20_000
 
 
 def _too_many_to_facet(query: ParsedQuery, items: QuerySet) -> bool:
