@@ -680,8 +680,8 @@ def _newest_ids(query: ParsedQuery, items: QuerySet) -> list[int]:
 
 def ranked_candidates(query: ParsedQuery, matches: QuerySet) -> list[int]:
     """Ids of the newest COUNT_CAP + 1 matches, best first (rank, then newest): what relevance
-    pages show. Ranking reads each ranked item's stored vector (about 3 µs), and a common word
-    matches half the archive, so only these are ranked."""
+    pages show. Ranking reads each ranked item's stored vector (3.3 ms for 501 at 100k items),
+    and a common word matches half the archive, so only these are ranked."""
     try:
         rows = _newest_rows(query, matches, rank=True)
     except EmptyResultSet:  # a filter that can match nothing
