@@ -519,3 +519,23 @@ def test_a_slug_that_never_existed_is_still_404_with_close_matches(client):
     }
     assert client.get("/people/tim-vermun/feed/").status_code == 404
     assert client.get("/people/tim-vermun/votes.csv").status_code == 404
+
+
+def test_a_record_row_shows_hostile_minutes_text_inert(client):
+    # The record table's rows are built in one pass by a template tag (journalism.record_rows):
+    # the title, the subject and the source sentence are still escaped there.
+    minutes = make_minutes(
+        (
+            1,
+            "<script>alert('titel')</script>",
+            "Reza Javid (Ø) stemmer imod indstillingen <img src=x onerror=alert(1)>.",
+        ),
+    )
+    ingest_meeting(parse_minutes(minutes), source_name="evil.txt", source_text=minutes, sha256="e" * 64)
+    body = client.get("/people/reza-javid/").content.decode()
+    row = re.search(r'<tr class="position-against">\s*<td><span class="date">2022-02-01</span>(.*?)</tr>', body, re.S)
+    assert "<script>" not in row.group(1) and "<img" not in row.group(1)
+    assert "1. &lt;script&gt;alert(&#x27;titel&#x27;)&lt;/script&gt;</a>" in row.group(1)
+    assert "Reza Javid (Ø) stemmer imod indstillingen &lt;img src=x onerror=alert(1)&gt;." in row.group(1)
+    assert 'href="/meetings/testudvalget/2022-02-01/1/"' in row.group(1)
+    assert '(<a class="party" href="/parties/%C3%98/">Ø</a>)' in row.group(1)
