@@ -22,6 +22,7 @@ import platform
 import random
 import re
 import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -472,12 +473,43 @@ def database_sizes() -> dict:
     return {"db_bytes": db_bytes, "index_bytes": index_bytes, "search_gin_bytes": gin_bytes}
 
 
+def calibration() -> dict:
+    """How fast this machine is right now, on fixed work that no change of ours touches: a pure
+    Python loop and a PostgreSQL aggregate, median ms of 5. Measured before and after the
+    queries; on a shared VM the same code's figures move with these."""
+    from django.db import connection
+
+    def python_work() -> int:
+        table: dict[int, int] = {}
+        for n in range(200_000):
+            table[n % 1009] = table.get(n % 1009, 0) + n * 7 // 3
+        return sum(table.values())
+
+    def median_ms(work) -> float:
+        times = []
+        for _ in range(5):
+            start = time.perf_counter()
+            work()
+            times.append((time.perf_counter() - start) * 1000)
+        return round(statistics.median(times), 2)
+
+    def sql_work() -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM generate_series(1, 200000) AS n WHERE md5(n::text) LIKE '%a%'")
+            cursor.fetchone()
+
+    return {"python_ms": median_ms(python_work), "sql_ms": median_ms(sql_work)}
+
+
 def markdown(result: dict) -> str:
     lines = [
         f"# Benchmark, {result['size']} items",
         "",
         f"Machine: {result['machine']}  ",
-        f"Date: {result['date']}",
+        f"Date: {result['date']}  ",
+        "Machine speed now (fixed work, median ms, before / after the queries): Python "
+        f"{result['calibration']['before']['python_ms']} / {result['calibration']['after']['python_ms']}, "
+        f"PostgreSQL {result['calibration']['before']['sql_ms']} / {result['calibration']['after']['sql_ms']}",
         "",
         "| class | ours p50 | ours p95 | ours p99 | API p95 | floor p95 | ours/floor (p50) | naive p95 "
         "| naive/ours (p50) |",
@@ -543,7 +575,9 @@ def main() -> None:
     bench = Bench(size, args.seed, args.rounds, args.naive_rounds, args.naive_terms, classes)
     load = bench.load()
     terms = bench.choose_terms()
+    before = calibration()
     classes = bench.run_classes(terms)
+    after = calibration()
     for entry in classes.values():
         ours = entry["ours"]["p50_ms"]
         if entry.get("floor"):
@@ -563,6 +597,7 @@ def main() -> None:
         "load_items_per_s": load["load_items_per_s"],
         "load_workers": load["load_workers"],
         "corpus_reused": load["reused"],
+        "calibration": {"before": before, "after": after},
         **sizes,
     }
     from django.db import connections

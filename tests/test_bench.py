@@ -59,6 +59,9 @@ def test_json_has_every_field(tiny_run):
         assert result[key] > 0, key
     assert result["index_build_s"] >= 0  # 0 below DROP_INDEXES_FROM: the indexes were kept during the load
     assert result["db_bytes"] > 0 and result["peak_rss_bytes"] > 0
+    for moment in ("before", "after"):
+        assert set(result["calibration"][moment]) == {"python_ms", "sql_ms"}
+        assert all(ms > 0 for ms in result["calibration"][moment].values())
     assert result["load_test"]["errors"] == 0
     assert result["load_test"]["requests_per_s"] > 0
 
@@ -67,5 +70,6 @@ def test_markdown_names_the_machine_and_every_class(tiny_run):
     text = (tiny_run / "300.md").read_text()
     assert text.startswith("# Benchmark, 300 items")
     assert "Machine: " in text
+    assert "Machine speed now (fixed work, median ms, before / after the queries): Python " in text
     rows = {line.split("|")[1].strip() for line in text.splitlines() if line.startswith("| ")}
     assert CLASSES <= rows
