@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -100,3 +101,61 @@ def write_minutes(tmp_path):
         return path
 
     return write
+
+
+class _FormParser(HTMLParser):
+    """The fields of the admin's change form (id="<model>_form"), as a browser would submit them."""
+
+    def __init__(self):
+        super().__init__()
+        self.data: dict[str, list[str]] = {}
+        self.in_form = self.done = False
+        self.select = self.textarea = None
+        self.text = ""
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form" and a.get("id", "").endswith("_form") and not self.done:
+            self.in_form = True
+        if not self.in_form:
+            return
+        name = a.get("name")
+        if tag == "input" and name and a.get("type") not in ("submit", "file", "button"):
+            if a.get("type") in ("checkbox", "radio") and "checked" not in a:
+                return
+            self.data.setdefault(name, []).append(a.get("value", "on" if a.get("type") == "checkbox" else ""))
+        elif tag == "select" and name:
+            self.select = name
+            self.data.setdefault(name, [])
+        elif tag == "option" and self.select and "selected" in a:
+            self.data[self.select].append(a.get("value", ""))
+        elif tag == "textarea" and name:
+            self.textarea, self.text = name, ""
+
+    def handle_data(self, data):
+        if self.textarea:
+            self.text += data
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self.select = None
+        elif tag == "textarea" and self.textarea:
+            self.data.setdefault(self.textarea, []).append(self.text.lstrip("\n"))
+            self.textarea = None
+        elif tag == "form" and self.in_form:
+            self.in_form, self.done = False, True
+
+
+def form_data(client, url: str) -> dict:
+    """The fields of the admin change form at `url`, as a browser would submit them."""
+    parser = _FormParser()
+    parser.feed(client.get(url).content.decode())
+    return {k: v if len(v) > 1 else (v[0] if v else "") for k, v in parser.data.items()}
+
+
+def attachment_pdf(words: str) -> bytes:
+    """A one-page PDF attachment with these words as its text."""
+    from tests import pdfmaker
+
+    text = pdfmaker.font_safe(f"REFERAT Bilag 2014-2017 d. 28-03-2017\n\n{words}\n")
+    return pdfmaker.minutes_pdf(text).data

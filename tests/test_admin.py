@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from html.parser import HTMLParser
 
 import pytest
 from django.apps import apps
@@ -30,7 +29,7 @@ from decisions.models import (
 )
 from decisions.services import ingest_file, possible_duplicate_persons
 from tests import pdfmaker
-from tests.conftest import MINUTES_2019
+from tests.conftest import MINUTES_2019, attachment_pdf, form_data
 
 pytestmark = pytest.mark.django_db
 DATE_2019 = dt.date(2019, 3, 5)
@@ -42,55 +41,6 @@ def editor(client, ingested):
     user.groups.add(Group.objects.get(name="Redaktør"))
     client.force_login(user)
     return user
-
-
-class _FormParser(HTMLParser):
-    """The fields of the admin's change form (id="<model>_form"), as a browser would submit them."""
-
-    def __init__(self):
-        super().__init__()
-        self.data: dict[str, list[str]] = {}
-        self.in_form = self.done = False
-        self.select = self.textarea = None
-        self.text = ""
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if tag == "form" and a.get("id", "").endswith("_form") and not self.done:
-            self.in_form = True
-        if not self.in_form:
-            return
-        name = a.get("name")
-        if tag == "input" and name and a.get("type") not in ("submit", "file", "button"):
-            if a.get("type") in ("checkbox", "radio") and "checked" not in a:
-                return
-            self.data.setdefault(name, []).append(a.get("value", "on" if a.get("type") == "checkbox" else ""))
-        elif tag == "select" and name:
-            self.select = name
-            self.data.setdefault(name, [])
-        elif tag == "option" and self.select and "selected" in a:
-            self.data[self.select].append(a.get("value", ""))
-        elif tag == "textarea" and name:
-            self.textarea, self.text = name, ""
-
-    def handle_data(self, data):
-        if self.textarea:
-            self.text += data
-
-    def handle_endtag(self, tag):
-        if tag == "select":
-            self.select = None
-        elif tag == "textarea" and self.textarea:
-            self.data.setdefault(self.textarea, []).append(self.text.lstrip("\n"))
-            self.textarea = None
-        elif tag == "form" and self.in_form:
-            self.in_form, self.done = False, True
-
-
-def form_data(client, url: str) -> dict:
-    parser = _FormParser()
-    parser.feed(client.get(url).content.decode())
-    return {k: v if len(v) > 1 else (v[0] if v else "") for k, v in parser.data.items()}
 
 
 def state() -> dict:
@@ -438,11 +388,6 @@ def test_membership_admin_marks_edits(client, editor):
 
 
 # --- attachments ---------------------------------------------------------------------------
-
-
-def attachment_pdf(words: str) -> bytes:
-    text = pdfmaker.font_safe(f"REFERAT Bilag 2014-2017 d. 28-03-2017\n\n{words}\n")
-    return pdfmaker.minutes_pdf(text).data
 
 
 def test_attachment_file_is_stored_and_its_text_searched_below_the_minutes(

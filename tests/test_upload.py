@@ -36,10 +36,11 @@ from tests.conftest import (
     MINUTES_2019,
     MINUTES_2021,
     MINUTES_2024,
+    attachment_pdf,
+    form_data,
     make_minutes,
     too_many_words_minutes,
 )
-from tests.test_admin import attachment_pdf, form_data
 
 pytestmark = pytest.mark.django_db
 UPLOAD = "/admin/decisions/meeting/upload/"
