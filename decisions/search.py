@@ -643,14 +643,15 @@ def _newest_rows(query: ParsedQuery, matches: QuerySet, *, rank: bool) -> list[t
     else:
         rows = matches.order_by().values_list("pk")
 
-    def fetch(newest: QuerySet) -> list[tuple]:
-        if not rank:
-            return list(newest)
-        sql, params = newest.query.sql_with_params()
-        cursor.execute(_RANKED_SQL.format(tsquery=tsquery, newest=sql), [*tsquery_params, *params])
-        return cursor.fetchall()
-
     with connection.cursor() as cursor:
+
+        def fetch(newest: QuerySet) -> list[tuple]:
+            if not rank:
+                return list(newest)
+            sql, params = newest.query.sql_with_params()
+            cursor.execute(_RANKED_SQL.format(tsquery=tsquery, newest=sql), [*tsquery_params, *params])
+            return cursor.fetchall()
+
         plan = candidate_plan(query, matches, cursor)
         if plan.way != "slices":
             return fetch(_newest_first(rows, walk=plan.way == "walk")[: _candidates()])
