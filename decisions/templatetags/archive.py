@@ -50,21 +50,34 @@ def _choice_labels(model: type[Model], field_name: str) -> dict:
 
 
 @cache
-def _month_names(language: str | None) -> tuple[str, ...]:
-    from django.utils.dates import MONTHS
+def _month_names(language: str | None, short: bool) -> tuple[str, ...]:
+    from django.utils.dates import MONTHS, MONTHS_3
 
+    if short:  # as the date filter's "M": the three-letter name, capitalized (Maj, Sept)
+        return tuple(str(MONTHS_3[month]).title() for month in range(1, 13))
     return tuple(str(MONTHS[month]) for month in range(1, 13))  # in `language`, active when called
 
 
+def _date(value, *, short: bool) -> str:
+    if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
+        # A datetime (made local by the template), or "" for nothing.
+        return date_filter(value, "j. M Y" if short else "j. F Y")
+    return f"{value.day}. {_month_names(get_language(), short)[value.month - 1]} {value.year}"
+
+
+# The date filter formats through a DateFormat and a lazily translated month name: 24-33 µs a
+# date, against 3 µs here. A search page shows twenty dates, the case index up to two hundred
+# (4.8 ms of its template). These give the same text for dates; datetimes go to the filter.
 @register.filter(expects_localtime=True)
 def long_date(value) -> str:
-    """A date as `{{ value|date:"j. F Y" }}` gives it (5. marts 2019), for dates, not datetimes.
+    """A date as `{{ value|date:"j. F Y" }}` gives it (5. marts 2019)."""
+    return _date(value, short=False)
 
-    The date filter formats through a DateFormat and a lazily translated month name: 33 µs a
-    date, 0.7 ms of a search page's twenty results."""
-    if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
-        return date_filter(value, "j. F Y")  # a datetime (made local by the template); "" for nothing
-    return f"{value.day}. {_month_names(get_language())[value.month - 1]} {value.year}"
+
+@register.filter(expects_localtime=True)
+def short_date(value) -> str:
+    """A date as `{{ value|date:"j. M Y" }}` gives it (5. Mar 2019), for tables."""
+    return _date(value, short=True)
 
 
 @register.filter
