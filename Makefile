@@ -6,7 +6,7 @@ PORT ?= 8000
 SIZE ?= 100k
 export ARCHIVE_PGDATA ?= $(CURDIR)/.pgdata
 
-.PHONY: run test lint bench bench-fixtures stop clean
+.PHONY: run test lint bench bench-fixtures bench-instructions stop clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,11 @@ bench-fixtures: $(VENV)/.installed-test
 # The side-by-side benchmark (ours / floor / naive) on a synthetic corpus: SIZE=10k|100k|1m.
 bench: $(VENV)/.installed-test
 	ARCHIVE_ALLOW_EPHEMERAL_KEY=1 $(BIN)/python scripts/bench.py --size $(SIZE)
+
+# Instructions a page costs the serving process (valgrind), one page a class of the last
+# `make bench` at SIZE: repeatable where times are not, to compare two versions of the code.
+bench-instructions: $(VENV)/.installed-test
+	ARCHIVE_ALLOW_EPHEMERAL_KEY=1 $(BIN)/python scripts/instructions.py --size $(SIZE)
 
 stop: $(VENV)/.installed-run
 	$(BIN)/python -m archive.db stop

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -73,3 +75,54 @@ def test_markdown_names_the_machine_and_every_class(tiny_run):
     assert "Machine speed now (fixed work, median ms, before / after the queries): Python " in text
     rows = {line.split("|")[1].strip() for line in text.splitlines() if line.startswith("| ")}
     assert CLASSES <= rows
+
+
+# scripts/instructions.py: instructions a page costs the serving process, under valgrind.
+needs_valgrind = pytest.mark.skipif(
+    not shutil.which("valgrind"),
+    reason="valgrind not found: install Debian's valgrind package (.ci/run does) to test the instruction counter",
+)
+
+
+@pytest.fixture
+def committed_fixtures(transactional_db) -> str:
+    """The four real minutes, committed (the counter's own process reads them); the database's URL."""
+    from django.db import connection
+
+    from decisions.services import ingest_file
+
+    for path in sorted((ROOT / "fixtures" / "minutes").glob("*.txt")):
+        ingest_file(path)
+    db = connection.settings_dict
+    return (
+        f"postgresql://{quote(db['USER'])}:{quote(db['PASSWORD'])}@:{db['PORT']}/{db['NAME']}?host={quote(db['HOST'])}"
+    )
+
+
+def count_instructions(database_url: str, out: Path, rounds: int, *urls: str) -> subprocess.CompletedProcess:
+    command = [sys.executable, "scripts/instructions.py", "--database-url", database_url, "--rounds", str(rounds)]
+    command += ["--json", str(out), *urls]
+    env = {**os.environ, "ARCHIVE_ALLOW_EPHEMERAL_KEY": "1"}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+
+
+@needs_valgrind
+def test_instruction_counts_repeat_and_bad_pages_are_refused(committed_fixtures, tmp_path):
+    case = "/cases/81.00.10-A00-2-18/"  # a case of the fixtures, with named votes
+    runs = []
+    for name in ("first", "second"):
+        proc = count_instructions(committed_fixtures, tmp_path / f"{name}.json", 3, case)
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        runs.append(json.loads((tmp_path / f"{name}.json").read_text())[case])
+    assert runs[0]["url"] == case
+    # What the tool is for: the same page and number of requests, counted in another process,
+    # costs the same instructions (to 0.5 %; in practice exactly, with the hash seed fixed). A
+    # case page is some ten million instructions.
+    assert 1_000_000 < runs[0]["instructions"] < 100_000_000
+    assert abs(runs[0]["instructions"] - runs[1]["instructions"]) / runs[1]["instructions"] < 0.005
+    # A page that does not answer is not counted: its error page would be measured instead.
+    missing = count_instructions(committed_fixtures, tmp_path / "missing.json", 1, "/cases/99.99.99-Z99-9-99/")
+    assert missing.returncode != 0
+    assert "/cases/99.99.99-Z99-9-99/ answered 404" in missing.stderr
+    assert not (tmp_path / "missing.json").exists()
