@@ -45,8 +45,10 @@ def first_sentence(text: str, limit: int = 220) -> str:
 
 
 @cache
-def _choice_labels(model: type[Model], field_name: str) -> dict:
-    return dict(model._meta.get_field(field_name).flatchoices)
+def _choice_labels(model: type[Model], field_name: str, language: str | None) -> dict:
+    # As text in `language` (active when called): a lazily translated label is translated anew
+    # each time it is shown, some 10 µs, and a person's page shows a few dozen.
+    return {value: str(label) for value, label in model._meta.get_field(field_name).flatchoices}
 
 
 @cache
@@ -85,7 +87,7 @@ def display(obj: Model, field_name: str):
     """The label of a choice field's value, like `get_<field>_display`, which rebuilds and
     hashes every (lazily translated) label on each call: 2 ms on a page of twenty results."""
     value = getattr(obj, field_name)
-    return _choice_labels(type(obj), field_name).get(value, value)
+    return _choice_labels(type(obj), field_name, get_language()).get(value, value)
 
 
 def _changed_query(query: QueryDict, changes: dict) -> str:
