@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 from functools import cache
 from urllib.parse import quote, urlencode
@@ -12,7 +13,7 @@ from django.db.models import Model
 from django.http import QueryDict
 from django.template.defaultfilters import date as date_filter
 from django.urls import NoReverseMatch, get_script_prefix, reverse
-from django.utils.html import format_html_join
+from django.utils.html import conditional_escape
 from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
@@ -117,18 +118,28 @@ def query_with(context, **changes) -> str:
 def facet_links(context, name: str, values: list[tuple[str, str, int]]) -> SafeString:
     """The links of one search facet, `<li>label (count)</li>`, the chosen value marked current.
 
-    One pass in Python: as template nodes, the seventy links of a search page cost 3 ms."""
+    One pass in Python: as template nodes, the seventy links of a search page cost 3 ms. Each
+    link is the query with `name` changed (as query_with builds it): the parameters before and
+    after `name` are the same for every link of the facet, so they are encoded once."""
     query = context["request"].GET
     chosen = query.get(name)
-    current = mark_safe(' aria-current="true"')
-    return format_html_join(
-        "",
-        '<li><a href="?{}"{}>{}</a> <span class="count">({})</span></li>',
-        (
-            (_changed_query(query, {name: value}), current if value == chosen else "", label, n)
-            for value, label, n in values
-        ),
-    )
+    keys = [key for key in query if key != "page"]
+    at = keys.index(name) if name in keys else len(keys)
+    before = _encoded(query, keys[:at])
+    after = _encoded(query, keys[at + 1 :])
+    links = []
+    for value, label, n in values:
+        changed = urlencode([(name, value)]) if value not in (None, "") else ""
+        href = html.escape("&".join(part for part in (before, changed, after) if part))
+        current = ' aria-current="true"' if value == chosen else ""
+        links.append(
+            f'<li><a href="?{href}"{current}>{conditional_escape(label)}</a> <span class="count">({n})</span></li>'
+        )
+    return mark_safe("".join(links))
+
+
+def _encoded(query: QueryDict, keys: list[str]) -> str:
+    return urlencode([(key, value) for key in keys for value in query.getlist(key)])
 
 
 # -- Links ------------------------------------------------------------------------------------
