@@ -46,7 +46,11 @@ def test_url_scheme_is_human_readable():
         ("decisions:case-detail", ["50% & ?#"]),  # not a case number, but reverse() takes it
         ("decisions:person-detail", ["brian-dybro"]),
         ("decisions:party-detail", ["Ø"]),
-        ("decisions:case-index", []),  # not a fast route: reverse() itself
+        ("decisions:case-index", []),
+        ("decisions:home", []),
+        ("decisions:case-feed", ["15.20.36-Ø34-1-17"]),
+        ("decisions:api-case-detail", ["15.00.00-G01-193-17"]),
+        ("decisions:committee-feed", [BSU]),  # not a fast route: reverse() itself
     ],
 )
 def test_fast_links_are_the_links_reverse_builds(name, args):

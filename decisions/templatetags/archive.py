@@ -143,10 +143,11 @@ def _encoded(query: QueryDict, keys: list[str]) -> str:
 
 
 # -- Links ------------------------------------------------------------------------------------
-# reverse() costs about 25 µs a link, and a person's page has some 130 (3 ms of its 16 ms). The
-# routes that tables repeat are reversed once with placeholder arguments; a link then fills in
-# its arguments, each checked against its path converter as reverse() would check it, and
-# quoted as reverse() quotes them. tests/test_views.py compares every route with reverse().
+# reverse() costs 25-55 µs a link, and a person's page has some 130 (3 ms of its 16 ms); every
+# page's header has five, a case page eleven. These routes are reversed once with placeholder
+# arguments; a link then fills in its arguments, each checked against its path converter as
+# reverse() would check it, and quoted as reverse() quotes them. tests/test_views.py compares
+# every route with reverse().
 _ARGUMENT = {
     "slug": re.compile(r"[-a-zA-Z0-9_]+"),
     "int": re.compile(r"[0-9]+"),
@@ -155,6 +156,13 @@ _ARGUMENT = {
 }
 _PATH_SAFE = RFC3986_SUBDELIMS + "/~:@"  # what reverse() leaves unquoted
 FAST_ROUTES = {
+    # Every page's header and breadcrumbs (a route without arguments is reversed once).
+    "decisions:home": (),
+    "decisions:search": (),
+    "decisions:case-index": (),
+    "decisions:person-index": (),
+    "decisions:case-feed": ("str",),
+    "decisions:api-case-detail": ("str",),
     "decisions:item-detail": ("slug", "date", "int"),
     "decisions:meeting-detail": ("slug", "date"),
     "decisions:committee-detail": ("slug",),
