@@ -50,7 +50,11 @@ def test_url_scheme_is_human_readable():
         ("decisions:home", []),
         ("decisions:case-feed", ["15.20.36-Ø34-1-17"]),
         ("decisions:api-case-detail", ["15.00.00-G01-193-17"]),
-        ("decisions:committee-feed", [BSU]),  # not a fast route: reverse() itself
+        ("decisions:committee-feed", [BSU]),
+        ("decisions:person-csv", ["brian-dybro"]),
+        ("decisions:meeting-source", [BSU, dt.date(2019, 3, 5)]),
+        ("decisions:committee-members", [BSU]),
+        ("decisions:api-meeting-detail", [7]),  # not a fast route: reverse() itself
     ],
 )
 def test_fast_links_are_the_links_reverse_builds(name, args):
