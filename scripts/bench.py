@@ -208,7 +208,7 @@ class Bench:
         # Phrases as a reader copies them from a title: two neighbouring words, or three with
         # a short word between ("ansøgning om midler").
         phrases = []
-        for title in AgendaItem.objects.order_by("?").values_list("title", flat=True)[:200]:
+        for title in self.sample(AgendaItem.objects.all(), "title", 200):
             words = re.findall(r"[a-zæøåA-ZÆØÅ]+", title.lower())
             for i in range(len(words) - 1):
                 if len(words[i]) >= 4 and len(words[i + 1]) >= 4:
@@ -219,16 +219,11 @@ class Bench:
                     break
             if len(phrases) >= TERMS_PER_CLASS:
                 break
-        cases = list(Case.objects.order_by("?").values_list("number", flat=True)[:TERMS_PER_CLASS])
+        cases = self.sample(Case.objects.all(), "number", TERMS_PER_CLASS)
         prefixes = sorted({number[: self.rng.choice((5, 8))] for number in cases})
         while len(prefixes) < TERMS_PER_CLASS:
             prefixes.append(self.rng.choice(cases)[:8])
-        people = list(
-            Person.objects.filter(votes__isnull=False)
-            .distinct()
-            .order_by("?")
-            .values_list("slug", flat=True)[:TERMS_PER_CLASS]
-        )
+        people = self.sample(Person.objects.filter(votes__isnull=False).distinct(), "slug", TERMS_PER_CLASS)
         deep = {}
         for slug in people:
             rows = Vote.objects.filter(person__slug=slug).count()
@@ -247,6 +242,15 @@ class Bench:
             "person_deep": people,
             "zero_hit": zero,
         }
+
+    def sample(self, queryset, field: str, n: int) -> list:
+        """`field` of n rows drawn by the seeded generator: the same corpus and seed give the
+        same terms in every run, so that two versions of the code are measured on the same
+        queries (ORDER BY random() drew others each time)."""
+        ids = sorted(queryset.values_list("pk", flat=True))
+        chosen = self.rng.sample(ids, min(n, len(ids)))
+        values = dict(queryset.model.objects.filter(pk__in=chosen).values_list("pk", field))
+        return [values[pk] for pk in chosen]
 
     # -- ours -------------------------------------------------------------------------------
     def ours(self, klass: str, term: str) -> tuple[str, str | None]:
