@@ -126,3 +126,16 @@ def test_instruction_counts_repeat_and_bad_pages_are_refused(committed_fixtures,
     assert missing.returncode != 0
     assert "/cases/99.99.99-Z99-9-99/ answered 404" in missing.stderr
     assert not (tmp_path / "missing.json").exists()
+
+
+def test_terms_drawn_from_rows_repeat_with_the_seed(ingested):
+    from decisions.models import Case
+    from scripts.bench import Bench
+
+    def draw(seed: int) -> list[str]:
+        return Bench(300, seed, 1, 0, 0).sample(Case.objects.all(), "number", 5)
+
+    first = draw(1)
+    assert first == draw(1)  # the same seed and rows, the same terms (and in the same order)
+    assert len(set(first)) == 5 and set(first) <= set(Case.objects.values_list("number", flat=True))
+    assert draw(2) != first
