@@ -350,3 +350,28 @@ def test_a_capped_search_says_which_results_are_ranked(client, monkeypatch):
     assert "Mere end 2 resultater" in newest and "sorteret efter relevans" not in newest
     two = text_of(client.get("/search/", {"q": '"socialt bedrageri"'}).content.decode())  # exactly 2 matches
     assert "2 resultater" in two and "sorteret efter relevans" not in two
+
+
+def test_cached_translate_tags_render_as_django_s_in_every_language():
+    from django.template import Context, Template
+    from django.utils import translation
+
+    body = (
+        "{% translate 'January' %}|{% trans \"Monday\" %}|{% translate word %}"
+        "|{% translate 'May' context 'abbrev. month' %}"
+        "|{% translate 'March' noop %}|{% translate 'April' as m %}{{ m }}|{% translate 'June'|upper %}"
+        "|{% blocktranslate count n=n %}{{ n }} year{% plural %}{{ n }} years{% endblocktranslate %}"
+    )
+    ours, django = Template("{% load i18n_cached %}" + body), Template("{% load i18n %}" + body)
+    seen = []
+    for language in ("da", "en", "da", "en"):  # a literal kept for one language is not shown in another
+        for autoescape in (True, False):
+            context = {"word": "February", "n": 2}
+            with translation.override(language):
+                mine = ours.render(Context(context, autoescape=autoescape))
+                assert mine == django.render(Context(context, autoescape=autoescape))
+            seen.append(mine)
+    # Django's own catalogs: the Danish names of months and days.
+    assert seen[0] == "januar|mandag|februar|maj|March|april|JUNI|2 years"
+    assert seen[2] == "January|Monday|February|May|March|April|JUNE|2 years"
+    assert seen[4] == seen[0] and seen[6] == seen[2]
