@@ -2,10 +2,11 @@
 
 On a shared VM the same page's time moves by a third between runs and by half within a day;
 its instruction count repeats: 13.13 M a request for a case page at 100k items, three times
-over (13.07-13.15 M counting 2 to 10 requests: the collector's runs fall differently). So two
-versions of the code can be compared on this machine at any time: run this at each, with the
-same --rounds, and compare. PostgreSQL's own work is another process and is not counted
-(`make bench` times it, with the floor).
+over on a quiet machine, and within 0.7 % with the test suite running beside it (how often
+psycopg waits for a reply varies). Counting 2 to 10 requests gave 13.07-13.15 M (the
+collector's runs fall differently). So two versions of the code can be compared on this
+machine at any time: run this at each, with the same --rounds, and compare. PostgreSQL's own
+work is another process and is not counted (`make bench` times it, with the floor).
 
     python scripts/instructions.py --size 100k [--rounds 5] [URL-PATH ...]
 
