@@ -81,8 +81,9 @@ def percentiles(samples: list[float]) -> dict[str, float] | None:
     return {"p50_ms": at(50), "p95_ms": at(95), "p99_ms": at(99), "n": len(ordered)}
 
 
-def use_database(name: str, *, fresh: bool) -> tuple[str, bool]:
-    """Point Django at database `name` on the same server (created if missing); returns its URL."""
+def use_database(name: str, *, fresh: bool, create: bool = True) -> tuple[str, bool]:
+    """Point Django at database `name` on the same server (created if missing, unless not
+    `create`: then a missing database stops the run); returns its URL."""
     from urllib.parse import urlsplit, urlunsplit
 
     import psycopg
@@ -97,6 +98,8 @@ def use_database(name: str, *, fresh: bool) -> tuple[str, bool]:
         if fresh:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            if not create:
+                raise SystemExit(f"There is no database {name}: run `make bench` at that size first")
             conn.execute(f'CREATE DATABASE "{name}"')
             created = True
     url = urlunsplit(parts._replace(path=f"/{name}"))

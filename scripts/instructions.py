@@ -129,7 +129,7 @@ def main() -> None:
     else:
         from scripts.bench import parse_size, use_database
 
-        use_database(f"bench_{parse_size(args.size)}", fresh=False)
+        use_database(f"bench_{parse_size(args.size)}", fresh=False, create=False)
         env["DATABASE_URL"] = os.environ["DATABASE_URL"]
     counted = {}
     for name, url in urls.items():

@@ -140,3 +140,23 @@ def test_terms_drawn_from_rows_repeat_with_the_seed(ingested):
     assert first == draw(1)  # the same seed and rows, the same terms (and in the same order)
     assert len(set(first)) == 5 and set(first) <= set(Case.objects.values_list("number", flat=True))
     assert draw(2) != first
+
+
+@needs_valgrind
+def test_instruction_counter_names_what_is_missing(tmp_path, db):
+    from django.db import connection
+
+    env = {**os.environ, "ARCHIVE_ALLOW_EPHEMERAL_KEY": "1"}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    command = [sys.executable, "scripts/instructions.py", "--size", "7k", "--out", str(tmp_path)]
+    no_results = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert no_results.returncode != 0
+    assert f"No {tmp_path / '7k.json'}: run `make bench SIZE=7k` first, or name URL paths" in no_results.stderr
+    # Results of a bench at a size whose corpus is gone: said so, and no empty database is made.
+    (tmp_path / "7k.json").write_text(json.dumps({"classes": {"rare": {"terms": ["bedrageri"]}}}))
+    no_corpus = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert no_corpus.returncode != 0
+    assert "There is no database bench_7000: run `make bench` at that size first" in no_corpus.stderr
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_database WHERE datname = 'bench_7000'")
+        assert cursor.fetchone()[0] == 0
