@@ -57,6 +57,8 @@ def test_json_has_every_field(tiny_run):
             assert set(entry[side]) >= {"p50_ms", "p95_ms", "p99_ms"}, (name, side)
             assert 0 < entry[side]["p50_ms"] <= entry[side]["p95_ms"] <= entry[side]["p99_ms"]
         assert ("naive" in entry) == (name in NAIVE), name
+        # Of each page's time, the part spent in its queries: never more than the whole.
+        assert 0 < entry["ours_queries"]["p50_ms"] <= entry["ours"]["p50_ms"], name
     for key in ("ingest_items_per_s", "parse_mb_per_s", "load_s", "load_items_per_s"):
         assert result[key] > 0, key
     assert result["index_build_s"] >= 0  # 0 below DROP_INDEXES_FROM: the indexes were kept during the load
