@@ -57,6 +57,24 @@ def parse_size(text: str) -> int:
     return int(float(match[1]) * {"": 1, "k": 1_000, "m": 1_000_000}[match[2]])
 
 
+def page_urls(klass: str, term: str, *, deep_page: int | None = None) -> tuple[str, str | None]:
+    """The page URL and its JSON twin for one query of a class (person_deep needs its page)."""
+    from urllib.parse import quote, urlencode
+
+    if klass in SEARCH_CLASSES:
+        qs = urlencode({"q": term})
+        return f"/search/?{qs}", f"/api/search/?{qs}"
+    if klass == "case_exact":
+        return f"/cases/{quote(term)}/", f"/api/cases/{quote(term)}/"
+    if klass == "case_prefix":
+        return f"/cases/?{urlencode({'prefix': term})}", None
+    if klass == "person":
+        return f"/people/{term}/", f"/api/people/{term}/"
+    if klass == "person_deep":
+        return f"/people/{term}/?page={deep_page}", None
+    raise ValueError(klass)
+
+
 def machine() -> str:
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     cpu = platform.processor() or platform.machine()
@@ -258,20 +276,7 @@ class Bench:
     # -- ours -------------------------------------------------------------------------------
     def ours(self, klass: str, term: str) -> tuple[str, str | None]:
         """The page URL and its JSON twin for one query."""
-        from urllib.parse import quote, urlencode
-
-        if klass in SEARCH_CLASSES:
-            qs = urlencode({"q": term})
-            return f"/search/?{qs}", f"/api/search/?{qs}"
-        if klass == "case_exact":
-            return f"/cases/{quote(term)}/", f"/api/cases/{quote(term)}/"
-        if klass == "case_prefix":
-            return f"/cases/?{urlencode({'prefix': term})}", None
-        if klass == "person":
-            return f"/people/{term}/", f"/api/people/{term}/"
-        if klass == "person_deep":
-            return f"/people/{term}/?page={self.deep_pages[term]}", None
-        raise ValueError(klass)
+        return page_urls(klass, term, deep_page=self.deep_pages.get(term) if klass == "person_deep" else None)
 
     def time_get(self, url: str) -> tuple[float, float]:
         """The request's time and, of it, the time spent in its queries (sent, run by

@@ -83,16 +83,14 @@ def count(url: str, rounds: int, env: dict) -> int:
 
 def bench_urls(results: Path) -> dict[str, str]:
     """One page a class, as `make bench` requests it: the first of each class's terms."""
-    from scripts.bench import Bench
+    from scripts.bench import page_urls
 
     data = json.loads(results.read_text())
-    bench = Bench.__new__(Bench)  # only its URL building, no database or client
-    bench.deep_pages = {}
     urls = {}
     for klass, entry in data["classes"].items():
         if klass == "person_deep":
             continue  # its page number is chosen from the record's length; the person class covers the page
-        urls[klass] = bench.ours(klass, entry["terms"][0])[0]
+        urls[klass] = page_urls(klass, entry["terms"][0])[0]
     return urls
 
 
