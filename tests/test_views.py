@@ -375,3 +375,33 @@ def test_cached_translate_tags_render_as_django_s_in_every_language():
     assert seen[0] == "januar|mandag|februar|maj|March|april|JUNI|2 years"
     assert seen[2] == "January|Monday|February|May|March|April|JUNE|2 years"
     assert seen[4] == seen[0] and seen[6] == seen[2]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "q=ledighedsprocent",
+        "q=ledighedsprocent&year=2019&sort=oldest&page=2",
+        "year=2019&q=ledighedsprocent&year=2024",
+        "sort=newest&q=budget&committee=%C3%B8konomiudvalget&votes=true",
+    ],
+)
+def test_facet_links_are_the_query_with_one_value_changed(query):
+    """facet_links encodes the unchanged parameters once per facet; each link must still be what
+    query_with builds for that one change (page dropped, the facet's place kept or appended)."""
+    import html
+
+    from django.http import QueryDict
+    from django.template import Context, Template
+    from django.test import RequestFactory
+
+    from decisions.templatetags.archive import _changed_query
+
+    request = RequestFactory().get(f"/search/?{query}")
+    values = [("2019", "2019", 2), ("2024", "2024", 1), ("", "tom", 0)]
+    for name in ("year", "committee", "q"):
+        rendered = Template("{% load archive %}{% facet_links name values %}").render(
+            Context({"request": request, "name": name, "values": values})
+        )
+        hrefs = [html.unescape(href) for href in re.findall(r'href="\?([^"]*)"', rendered)]
+        assert hrefs == [_changed_query(QueryDict(query), {name: value}) for value, _label, _n in values], name
