@@ -328,7 +328,7 @@ def _safe(paragraph: str) -> bool:
         if (
             plain in _minutes_parser._HEADINGS
             or _minutes_parser._ITEM.match(plain)
-            or _minutes_parser.parse_case_number(plain)
+            or _minutes_parser.parse_kle_case_number(plain)
             or plain.startswith(("REFERAT", "Indholdsfortegnelse"))
         ):
             return False

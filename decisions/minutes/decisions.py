@@ -158,6 +158,8 @@ class DecisionReading:
     bloc_votes: tuple[t.BlocVote, ...]
     absences: tuple[t.MeetingAbsence, ...]
     other_committees: tuple[t.OtherCommitteeDecision, ...]
+    tallies: tuple[t.Tally, ...] = ()
+    protocol_notes: tuple[str, ...] = ()
 
 
 def _sentences(text: str, first_line: int) -> list[tuple[str, int]]:

@@ -12,7 +12,10 @@ import datetime as dt
 import re
 
 from . import types as t
+from .common import CASE_NUMBER, normalize_case_number, parse_case_number, parse_kle_case_number
 from .decisions import read_decision
+
+__all__ = ["CASE_NUMBER", "normalize_case_number", "parse_case_number", "parse_minutes"]
 
 _HEADER = re.compile(
     r"^REFERAT\s+(?P<committee>.+?)\s+(?P<term>\d{4}\s*-\s*\d{4})"
@@ -29,8 +32,6 @@ _TOC = "Indholdsfortegnelse"
 _TOC_LINE = re.compile(r"^(?P<title>.*?)(?:\s*(?:\.{2,}|…+))?\s*\t\s*(?P<page>\d+)\s*$")
 _ITEM = re.compile(r"^Punkt\s+(?P<number>\d+)\s*:\s*(?P<title>.*?)\s*$")
 _CATEGORY = re.compile(r"^(?P<category>[A-D])-sag\s*:\s*(?P<title>.*)$")
-# 15.00.00-G01-193-17: KLE code, handling facet (letters may be Danish: Ø34), serial, year.
-CASE_NUMBER = re.compile(r"^(?P<kle>\d{2}\.\d{2}\.\d{2})-(?P<facet>[A-ZÆØÅ]\d{2})-(?P<serial>\d{1,6})-(?P<year>\d{2})$")
 _HEADINGS = {
     "Resume": t.RESUME,
     "Effekt": t.EFFEKT,
@@ -66,18 +67,6 @@ _MONTHS = {
 # How far into the file the REFERAT header may appear (PDF text often starts with blanks).
 _HEADER_SEARCH_LINES = 40
 _MARKUP = re.compile(r"\*\*|</?(?:i|b|em|strong)>", re.IGNORECASE)
-
-
-def normalize_case_number(raw: str) -> str:
-    """Normalize a typed or printed case number: trim, collapse spaces, upper-case the facet."""
-    return re.sub(r"\s+", "", raw).upper()
-
-
-def parse_case_number(raw: str) -> t.CaseNumber | None:
-    match = CASE_NUMBER.match(normalize_case_number(raw))
-    if not match:
-        return None
-    return t.CaseNumber(kle=match["kle"], facet=match["facet"], serial=int(match["serial"]), year=match["year"])
 
 
 def _clean_line(line: str) -> str:
@@ -241,7 +230,8 @@ def _read_item(
     while cursor < end and not lines[cursor].strip():
         cursor += 1
     case = None
-    if cursor < end and (case := parse_case_number(_plain(lines[cursor]))):
+    # Odense prints KLE numbers only; any other line here is text, not a case number.
+    if cursor < end and (case := parse_kle_case_number(_plain(lines[cursor]))):
         cursor += 1
     else:
         warnings.append(t.ParseWarning(start + 1, f"item {number}: missing case number"))
@@ -284,7 +274,7 @@ def _read_item(
 
 def _is_structure(line: str) -> bool:
     plain = _plain(line)
-    return plain in _HEADINGS or bool(parse_case_number(plain))
+    return plain in _HEADINGS or bool(parse_kle_case_number(plain))
 
 
 def _read_sections(

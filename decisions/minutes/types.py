@@ -1,4 +1,5 @@
-"""What the minutes parser returns: plain frozen dataclasses, no Django."""
+"""What every reader returns (Odense text/PDF, Acadre, eDoc, SBSYS Publication): plain frozen
+dataclasses, no Django. The one write path (decisions.services) takes these and nothing else."""
 
 from __future__ import annotations
 
@@ -67,18 +68,35 @@ class MinutesError(ValueError):
         return f"line {self.line}: {self.reason}" if self.line else self.reason
 
 
+# What a meeting's document is: the agenda (dagsorden) comes first, the minutes (referat) later.
+MINUTES = "minutes"
+AGENDA = "agenda"
+KINDS = (MINUTES, AGENDA)
+
+# A member's participation in a whole meeting, from the formats' member lists.
+PRESENT = "present"
+APOLOGIES = "apologies"  # afbud: sent apologies
+UNKNOWN = "unknown"  # not recorded (an agenda, or "NotDecided")
+PARTICIPATION = (PRESENT, ABSENT, APOLOGIES, UNKNOWN)
+
+
 @dataclass(frozen=True)
 class CaseNumber:
-    """A journal number such as 15.00.00-G01-193-17: KLE code, facet, serial, two-digit year."""
+    """A case (journal) number as the municipality writes it, normalized only where safe.
 
-    kle: str
-    facet: str
-    serial: int
-    year: str
+    KLE-shaped numbers (15.00.00-G01-193-17) keep their four parts; other forms (12/27845,
+    2012-28504, 306-2009-600, 299835) have `kle` "" and `serial` None.
+    """
+
+    number: str
+    kle: str = ""
+    facet: str = ""
+    serial: int | None = None
+    year: str = ""
 
     @property
-    def number(self) -> str:
-        return f"{self.kle}-{self.facet}-{self.serial}-{self.year}"
+    def is_kle(self) -> bool:
+        return bool(self.kle)
 
     def __str__(self) -> str:
         return self.number
@@ -121,6 +139,52 @@ class MeetingAbsence:
 
 
 @dataclass(frozen=True)
+class Tally:
+    """Counts of votes as printed ("Indstillingen blev godkendt med 42 stemmer mod 4",
+    "For: 20 (...)"): None where the sentence gives no count for that side."""
+
+    subject: str
+    for_count: int | None
+    against_count: int | None
+    abstain_count: int | None
+    sentence: str
+    line: int
+
+
+@dataclass(frozen=True)
+class EarlierDecision:
+    """An earlier treatment of the item's case printed with it ("Beslutning i <udvalg> den
+    10-04-2013"): its date, the body that decided and the text. date None when not printed."""
+
+    date: dt.date | None
+    body: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Member:
+    """A member of the meeting as its member list names them, and their participation."""
+
+    name: str
+    party: str  # letter as printed, "" when none
+    role: str  # "Formand", "Medlem", ... "" when none
+    status: str  # one of PARTICIPATION
+
+
+@dataclass(frozen=True)
+class AttachmentFile:
+    """The file of an attachment, as exported: `position` is 1-based in Item.attachments.
+
+    `text` is the attachment's text when the export carries it (eDoc's FullText); None lets
+    the write path extract it from the file (PDF, .docx)."""
+
+    position: int
+    name: str
+    data: bytes = field(repr=False, compare=False)
+    text: str | None = None
+
+
+@dataclass(frozen=True)
 class OtherCommitteeDecision:
     """A decision of another committee printed inside this item (joint treatment)."""
 
@@ -159,6 +223,12 @@ class Item:
     other_committees: tuple[OtherCommitteeDecision, ...]
     toc_title: str
     line: int
+    # Closed items (Lukket punkt): number and title only; nothing else of theirs is kept.
+    closed: bool = False
+    earlier_decisions: tuple[EarlierDecision, ...] = ()
+    tallies: tuple[Tally, ...] = ()
+    protocol_notes: tuple[str, ...] = ()  # "Protokolbemærkning: ..." as printed
+    files: tuple[AttachmentFile, ...] = ()
 
     def section(self, kind: str) -> Section | None:
         return next((s for s in self.sections if s.kind == kind), None)
@@ -175,7 +245,26 @@ class Meeting:
     location: str
     items: tuple[Item, ...]
     warnings: tuple[ParseWarning, ...] = field(default=())
+    kind: str = MINUTES  # MINUTES or AGENDA
+    # The municipality when the export names it; "" leaves it to the ingest (--municipality).
+    municipality: str = ""
+    # The meeting's member list with participation, when the format has one (not Odense text).
+    members: tuple[Member, ...] = ()
+    # The reader that read it: "odense", "acadre", "edoc", "publication".
+    source_format: str = "odense"
 
     @property
     def absences(self) -> tuple[MeetingAbsence, ...]:
         return tuple(a for item in self.items for a in item.absences)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One meeting read from one source, with what the write path keeps of the source: the
+    file as published (`original`, stored and offered for download) and its text."""
+
+    meeting: Meeting
+    source_name: str
+    source_text: str
+    original: bytes = field(repr=False, compare=False)
+    warnings: tuple[ParseWarning, ...] = ()  # of reading the file itself (encoding, ...)

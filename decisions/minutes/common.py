@@ -1,0 +1,166 @@
+"""What every reader shares: case numbers, names with party letters, election terms, clean
+text, and the dated treatments ("Beslutning i <udvalg> den DD-MM-YYYY") of an item's case.
+
+The vote and decision grammar shared by all formats is decisions.py beside this module."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from . import types as t
+
+# 15.00.00-G01-193-17: KLE code, handling facet (letters may be Danish: Ø34), serial, year.
+KLE_CASE_NUMBER = re.compile(
+    r"^(?P<kle>\d{2}\.\d{2}\.\d{2})-(?P<facet>[A-ZÆØÅ]\d{2})-(?P<serial>\d{1,6})-(?P<year>\d{2})$"
+)
+# Any case number as municipalities write them: 12/27845, 2012-28504, 25/26257, 306-2009-600,
+# 299835, S2021-1234. Digits and capitals joined by . / - only, a digit somewhere, at most 40
+# characters. The database's constraint on Case.number is the same pattern (migration 0011).
+CASE_NUMBER_PATTERN = r"^(?=[^0-9]*[0-9])[0-9A-ZÆØÅ](?:[0-9A-ZÆØÅ]|[./-](?=[0-9A-ZÆØÅ])){0,39}$"
+CASE_NUMBER = re.compile(CASE_NUMBER_PATTERN)
+CASE_NUMBER_MAX = 40
+
+
+def normalize_case_number(raw: str) -> str:
+    """Normalize a typed or printed case number where it is safe: no spaces, capital letters."""
+    return re.sub(r"\s+", "", raw).upper()
+
+
+def parse_kle_case_number(raw: str) -> t.CaseNumber | None:
+    """A KLE-shaped number (15.00.00-G01-193-17) with its four parts, or None."""
+    match = KLE_CASE_NUMBER.match(normalize_case_number(raw))
+    if not match:
+        return None
+    return t.CaseNumber(
+        number=match.group(0), kle=match["kle"], facet=match["facet"], serial=int(match["serial"]), year=match["year"]
+    )
+
+
+def parse_case_number(raw: str) -> t.CaseNumber | None:
+    """Any case number the archive accepts (KLE parts kept where it has them), or None for junk."""
+    if kle := parse_kle_case_number(raw):
+        return kle
+    number = normalize_case_number(raw)
+    return t.CaseNumber(number=number) if CASE_NUMBER.match(number) else None
+
+
+# Control characters other than tab and newline break XML 1.0 (feeds) and mean nothing in text:
+# eDoc's FullText carries form feeds (&#xC;) between pages.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_text(text: str) -> str:
+    """Text as the archive keeps it: \\n line ends, no control characters, no NBSP or BOM."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ").replace("\ufeff", "")
+    return _CONTROL.sub(" ", text)
+
+
+def squeeze(text: str) -> str:
+    """Whitespace runs as one space (names and titles printed with double spaces)."""
+    return " ".join(text.split())
+
+
+_NAME_PARTY = re.compile(r"^(?P<name>.+?)\s*\(\s*(?P<party>[A-ZÆØÅ])\s*\)\s*$")
+
+
+def name_and_party(raw: str) -> tuple[str, str]:
+    """ "Jesper  Mathiesen (A)" -> ("Jesper Mathiesen", "A"); no letter -> (name, "")."""
+    raw = squeeze(raw)
+    if match := _NAME_PARTY.match(raw):
+        return match["name"], match["party"]
+    return raw, ""
+
+
+def election_term(date: dt.date) -> str:
+    """The municipal election term a date falls in ("2010-2013"), for formats that do not print
+    it. Terms start on 1 January after the November election: 2007-2009 (the reform's three-year
+    term), then every four years from 2010; 2002-2006 (extended by the reform), four-year terms before."""
+    year = date.year
+    if year >= 2010:
+        start = 2010 + (year - 2010) // 4 * 4
+        return f"{start}-{start + 3}"
+    if year >= 2007:
+        return "2007-2009"
+    if year >= 2002:
+        return "2002-2006"  # extended by a year for the reform
+    start = 1998 - (2001 - year) // 4 * 4
+    return f"{start}-{start + 3}"
+
+
+# "Beslutning i Udvalget for plan, udvikling og kultur (PUK) den 10-04-2013" (Acadre, FirstAgenda).
+_TREATMENT_HEADING = re.compile(
+    r"^Beslutning\s+i\s+(?P<body>.+?)\s+den\s+(?P<day>\d{1,2})[-.](?P<month>\d{1,2})[-.](?P<year>\d{4})\s*:?\s*$",
+    re.IGNORECASE,
+)
+# Placeholders that systems put in an empty decision field: no decision.
+_PLACEHOLDERS = {"", "tomt indhold", "-", "–", "ingen", "intet"}
+
+
+def treatment_heading(heading: str) -> tuple[str, dt.date] | None:
+    """(body, date) of a dated decision heading, or None when the heading is not one."""
+    match = _TREATMENT_HEADING.match(squeeze(heading))
+    if not match:
+        return None
+    try:
+        date = dt.date(int(match["year"]), int(match["month"]), int(match["day"]))
+    except ValueError:
+        return None
+    return match["body"], date
+
+
+def is_placeholder(text: str) -> bool:
+    """True for an empty decision field or a placeholder such as "Tomt indhold"."""
+    return squeeze(text).strip(" .").casefold() in _PLACEHOLDERS
+
+
+def split_treatments(
+    treatments: list[tuple[dt.date | None, str, str]], *, meeting_date: dt.date
+) -> tuple[str, tuple[t.EarlierDecision, ...]]:
+    """This meeting's decision text and the earlier treatments, from (date, body, text) triples.
+
+    The treatment dated this meeting's day is its decision (the last one, should there be two);
+    the others are the case's history, kept with their date and body. Placeholders are dropped.
+    """
+    decision = ""
+    earlier = []
+    for date, body, text in treatments:
+        if is_placeholder(text):
+            continue
+        if date == meeting_date:
+            decision = text
+        else:
+            earlier.append(t.EarlierDecision(date=date, body=body, text=text))
+    return decision, tuple(earlier)
+
+
+# Section headings as the formats print them, to the archive's section kinds. Headings not
+# listed are background text (Lovgrundlag, Høring, ...): SAGSFREMSTILLING, searched at weight C.
+_SECTION_KINDS = {
+    "resume": t.RESUME,
+    "resumé": t.RESUME,
+    "sammendrag": t.RESUME,
+    "beslutningstema": t.RESUME,
+    "effekt": t.EFFEKT,
+    "indstilling": t.INDSTILLING,
+    "forslag": t.INDSTILLING,
+    "beslutning": t.BESLUTNING,
+    "sagsfremstilling": t.SAGSFREMSTILLING,
+    "supplerende sagsfremstilling": t.SAGSFREMSTILLING,
+    "baggrund": t.SAGSFREMSTILLING,
+    "økonomi": t.OEKONOMI,
+    "økonomiske konsekvenser": t.OEKONOMI,
+    "økonomi og organisatoriske konsekvenser": t.OEKONOMI,
+    "bevillingsmæssige konsekvenser": t.OEKONOMI,
+    "bilag": t.BILAG,
+}
+
+
+def section_kind(heading: str) -> str:
+    """The section kind of a printed heading ("Økonomiske konsekvenser" -> oekonomi)."""
+    key = squeeze(heading).rstrip(" :").casefold()
+    if key in _SECTION_KINDS:
+        return _SECTION_KINDS[key]
+    if key.startswith("økonomi"):
+        return t.OEKONOMI
+    return t.SAGSFREMSTILLING
