@@ -118,6 +118,8 @@ CACHES = {
 }
 
 # Minutes files larger than this are refused before they are read (ingest and upload).
+# Minutes whose format does not name their municipality, ingested without --municipality.
+ARCHIVE_DEFAULT_MUNICIPALITY = os.environ.get("ARCHIVE_DEFAULT_MUNICIPALITY") or "Odense Kommune"
 ARCHIVE_MAX_MINUTES_BYTES = int(os.environ.get("ARCHIVE_MAX_MINUTES_BYTES", 20 * 1024 * 1024))
 # Attachment files ("Bilag") given to items in the admin may be larger reports.
 ARCHIVE_MAX_ATTACHMENT_BYTES = int(os.environ.get("ARCHIVE_MAX_ATTACHMENT_BYTES", 50 * 1024 * 1024))

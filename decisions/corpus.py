@@ -9,10 +9,13 @@ like `manage.py ingest` does with real files.
 
 What the corpus holds, all decided by `items` and `seed` alone:
 
-- municipalities (Odense, Aarhus, Aalborg, Esbjerg, Vejle, Randers), each with its own
-  committees (committee names are unique, since a meeting is keyed on committee + date and the
-  minutes header names only the committee); 6 committees for small corpora, more as the corpus
-  grows, up to 48, so that committee + date stays unique at a million items;
+- municipalities (Odense, Aarhus, Aalborg, Esbjerg, Vejle, Randers Kommune), each loaded as
+  its own municipality of the archive, with its own committees (committee names are unique,
+  since the minutes header names only the committee); 6 committees for small corpora, more as
+  the corpus grows, up to 48, so that committee + date stays unique at a million items;
+- case numbers in each municipality's own form (CASE_FORMS): the text prints KLE numbers, which
+  the Odense parser reads; the loader then writes each municipality's numbers as its system
+  does (12/27845, 2012-28504, 299835, 306-2009-600), one-to-one per municipality;
 - the terms 2006-2009 … 2022-2025 (small corpora cover only the latest years);
 - meetings of 5-20 items, on weekdays;
 - case numbers whose timeline is 1-8 items in one committee, in different meetings;
@@ -41,7 +44,7 @@ import re
 import time
 import traceback
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -1022,15 +1025,64 @@ def _shards(plan: Plan, workers: int) -> list[list[int]]:
     return [sorted(s) for s in shards]
 
 
+# How each corpus municipality writes case numbers (MUNICIPALITIES order), after the real
+# exports in fixtures/formats: KLE (Odense, Randers), Acadre's 12/27845 (Syddjurs), eDoc's
+# 2012-28504 (Ballerup), a bare serial, and 306-2009-600.
+CASE_FORMS = ("kle", "slash", "year-serial", "bare", "triple", "kle")
+
+
+def local_case_number(form: str, kle_number: str, n: int) -> str:
+    """The municipality's own form of the n-th (1-based) distinct case it has, whose number in
+    the generated text is `kle_number` (..-<serial>-<yy>)."""
+    year = kle_number.rsplit("-", 1)[1]
+    if form == "slash":
+        return f"{year}/{10000 + n}"
+    if form == "year-serial":
+        return f"20{year}-{20000 + n}" if int(year) < 50 else f"19{year}-{20000 + n}"
+    if form == "bare":
+        return str(200000 + n)
+    if form == "triple":
+        return f"{100 + n % 900}-20{year}-{n}"
+    return kle_number
+
+
+class LocalCases:
+    """Rewrites a parsed meeting's case numbers into its municipality's form, one-to-one: the
+    same generated number is the same local number throughout (a case's timeline survives)."""
+
+    def __init__(self, form: str) -> None:
+        self.form = form
+        self.numbers: dict[str, str] = {}
+
+    def __call__(self, parsed: t.Meeting) -> t.Meeting:
+        if self.form == "kle":
+            return parsed
+        items = []
+        for item in parsed.items:
+            if item.case is not None:
+                local = self.numbers.setdefault(
+                    item.case.number, local_case_number(self.form, item.case.number, len(self.numbers) + 1)
+                )
+                item = replace(item, case=t.CaseNumber(number=local))
+            items.append(item)
+        return replace(parsed, items=tuple(items))
+
+
+def municipality_name(index: int) -> str:
+    return f"{MUNICIPALITIES[index][0]} Kommune"
+
+
 def _load_shard(plan: Plan, municipalities: list[int], batch: int, write_text: Path | None) -> dict:
     """Generate, parse and ingest one shard's meetings in plan order; timings and counts."""
     from django.db import connection, transaction
 
-    from decisions.services import PersonResolver, ingest_meeting
+    from decisions.services import PersonResolver, get_municipality, ingest_meeting
 
     meetings = [m for m in plan.meetings if plan.committees[m.committee].municipality in municipalities]
     stats = {"generate_s": 0.0, "parse_s": 0.0, "ingest_s": 0.0, "items": 0, "meetings": 0, "votes": 0}
-    people = PersonResolver()
+    rows = {index: get_municipality(municipality_name(index)) for index in municipalities}
+    people = {index: PersonResolver(row) for index, row in rows.items()}
+    local_cases = {index: LocalCases(CASE_FORMS[index]) for index in municipalities}
     rendered = _render(plan, meetings)
     clock = time.perf_counter
     while True:
@@ -1052,10 +1104,16 @@ def _load_shard(plan: Plan, municipalities: list[int], batch: int, write_text: P
                     path.parent.mkdir(parents=True, exist_ok=True)
                     path.write_bytes(data)
                 parsed_at = clock()
-                parsed = parse_minutes(text)
+                index = plan.committees[meeting.committee].municipality
+                parsed = local_cases[index](parse_minutes(text))
                 ingest_at = clock()
                 result = ingest_meeting(
-                    parsed, source_name=name, source_text=text, sha256=hashlib.sha256(data).hexdigest(), people=people
+                    parsed,
+                    municipality=rows[index],
+                    source_name=name,
+                    source_text=text,
+                    sha256=hashlib.sha256(data).hexdigest(),
+                    people=people[index],
                 )
                 finished = clock()
                 stats["generate_s"] += parsed_at - started

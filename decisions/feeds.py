@@ -32,7 +32,10 @@ def _meeting_time(meeting: Meeting) -> dt.datetime:
 
 
 def _item_url(item: AgendaItem) -> str:
-    return reverse("decisions:item-detail", args=[item.meeting.committee.slug, item.meeting.date, item.number])
+    committee = item.meeting.committee
+    return reverse(
+        "decisions:item-detail", args=[committee.municipality.slug, committee.slug, item.meeting.date, item.number]
+    )
 
 
 def _item_title(item: AgendaItem) -> str:
@@ -76,8 +79,8 @@ class _ItemFeed(Feed):
 class CaseFeed(_ItemFeed):
     """Every treatment of one case, newest first."""
 
-    def get_object(self, request: HttpRequest, number: str) -> records.CasePage:
-        return records.case_page(number=number)
+    def get_object(self, request: HttpRequest, municipality: str, number: str) -> records.CasePage:
+        return records.case_page(municipality=municipality, number=number)
 
     def title(self, page: records.CasePage) -> str:
         return _("Sag %(number)s") % {"number": page.case.number}
@@ -86,7 +89,7 @@ class CaseFeed(_ItemFeed):
         return _("Hver behandling af sagen i udvalgenes referater.")
 
     def link(self, page: records.CasePage) -> str:
-        return reverse("decisions:case-detail", args=[page.case.number])
+        return reverse("decisions:case-detail", args=[page.case.municipality.slug, page.case.number])
 
     def items(self, page: records.CasePage) -> list[records.CaseEntry]:
         # Newest meeting first; a meeting's items in agenda order.
@@ -108,8 +111,8 @@ class PersonFeed(Feed):
     feed_type = Atom1Feed
     description_template = "decisions/feed_person_description.html"
 
-    def get_object(self, request: HttpRequest, slug: str) -> tuple:
-        person = records.get_person(slug=slug)
+    def get_object(self, request: HttpRequest, municipality: str, slug: str) -> tuple:
+        person = records.get_person(municipality=municipality, slug=slug)
         rows = records.person_record(person=person)
         entries: dict[int, PersonEntry] = {}
         for row in rows:
@@ -131,7 +134,7 @@ class PersonFeed(Feed):
         return _("Navngivne stemmer og fravær i udvalgenes referater.")
 
     def link(self, obj) -> str:
-        return reverse("decisions:person-detail", args=[obj[0].slug])
+        return reverse("decisions:person-detail", args=[obj[0].municipality.slug, obj[0].slug])
 
     def items(self, obj) -> list[PersonEntry]:
         return obj[1]
@@ -146,7 +149,10 @@ class PersonFeed(Feed):
 
     def item_link(self, entry: PersonEntry) -> str:
         if entry.item is None:
-            return reverse("decisions:meeting-detail", args=[entry.meeting.committee.slug, entry.meeting.date])
+            committee = entry.meeting.committee
+            return reverse(
+                "decisions:meeting-detail", args=[committee.municipality.slug, committee.slug, entry.meeting.date]
+            )
         return _item_url(entry.item)
 
     def item_pubdate(self, entry: PersonEntry) -> dt.datetime:
@@ -162,8 +168,9 @@ class CommitteeFeed(Feed):
     feed_type = Atom1Feed
     description_template = "decisions/feed_meeting_description.html"
 
-    def get_object(self, request: HttpRequest, committee: str) -> Committee:
-        return Committee.objects.get(slug=committee)  # DoesNotExist → 404
+    def get_object(self, request: HttpRequest, municipality: str, committee: str) -> Committee:
+        # DoesNotExist → 404
+        return Committee.objects.select_related("municipality").get(municipality__slug=municipality, slug=committee)
 
     def title(self, committee: Committee) -> str:
         return _("%(committee)s: møder") % {"committee": committee.name}
@@ -172,13 +179,13 @@ class CommitteeFeed(Feed):
         return _("Udvalgets møder og dagsordenspunkter med udfald.")
 
     def link(self, committee: Committee) -> str:
-        return reverse("decisions:committee-detail", args=[committee.slug])
+        return reverse("decisions:committee-detail", args=[committee.municipality.slug, committee.slug])
 
     def items(self, committee: Committee):
         items = AgendaItem.objects.defer("sections", "attachment_text", "search_vector").order_by("number")
         return (
             committee.meetings.defer("source_text")
-            .select_related("committee")
+            .select_related("committee__municipality")
             .annotate(item_count=Count("items"))
             .prefetch_related(Prefetch("items", queryset=items))
             .order_by("-date")[:ENTRIES]
@@ -191,7 +198,8 @@ class CommitteeFeed(Feed):
         }
 
     def item_link(self, meeting: Meeting) -> str:
-        return reverse("decisions:meeting-detail", args=[meeting.committee.slug, meeting.date])
+        committee = meeting.committee
+        return reverse("decisions:meeting-detail", args=[committee.municipality.slug, committee.slug, meeting.date])
 
     def item_pubdate(self, meeting: Meeting) -> dt.datetime:
         return _meeting_time(meeting)

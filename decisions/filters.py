@@ -1,4 +1,4 @@
-"""Search filters (django-filter): committee, year, category, outcome, named votes."""
+"""Search filters (django-filter): municipality, committee, year, category, outcome, named votes."""
 
 from __future__ import annotations
 
@@ -6,18 +6,27 @@ import django_filters
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from decisions.models import AgendaItem, Category, Committee, Outcome, Position, Vote
+from decisions.models import AgendaItem, Category, Committee, Municipality, Outcome, Position, Vote
 
 NAMED_POSITIONS = [Position.FOR, Position.AGAINST, Position.ABSTAIN, Position.RESERVATION]
 
 
 def committee_filter_choices() -> list[tuple[str, str]]:
-    return list(Committee.objects.values_list("slug", "name"))
+    # One choice per slug: a committee slug names the committees of that name in every
+    # municipality, unless the municipality filter narrows it to one.
+    return list(Committee.objects.order_by("slug", "name").distinct("slug").values_list("slug", "name"))
+
+
+def municipality_filter_choices() -> list[tuple[str, str]]:
+    return list(Municipality.objects.filter(committees__isnull=False).distinct().values_list("slug", "name"))
 
 
 class ItemFilter(django_filters.FilterSet):
     """Filters shared by the search page, its feed and its API twin; unknown values are ignored."""
 
+    municipality = django_filters.ChoiceFilter(
+        field_name="meeting__committee__municipality__slug", label=_("Kommune eller region")
+    )
     committee = django_filters.ChoiceFilter(field_name="meeting__committee__slug", label=_("Udvalg"))
     year = django_filters.NumberFilter(field_name="meeting_date__year", label=_("År"), min_value=1900, max_value=2200)
     category = django_filters.ChoiceFilter(choices=Category.choices, label=_("Kategori"))
@@ -26,13 +35,22 @@ class ItemFilter(django_filters.FilterSet):
 
     class Meta:
         model = AgendaItem
-        fields = ["committee", "year", "category", "outcome", "votes"]
+        fields = ["municipality", "committee", "year", "category", "outcome", "votes"]
 
-    def __init__(self, *args, committee_choices: list[tuple[str, str]] | None = None, **kwargs):
+    def __init__(
+        self,
+        *args,
+        committee_choices: list[tuple[str, str]] | None = None,
+        municipality_choices: list[tuple[str, str]] | None = None,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         if committee_choices is None:
             committee_choices = committee_filter_choices()
+        if municipality_choices is None:
+            municipality_choices = municipality_filter_choices()
         self.filters["committee"].extra["choices"] = committee_choices
+        self.filters["municipality"].extra["choices"] = municipality_choices
 
     def filter_votes(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
         if value is None:

@@ -11,6 +11,7 @@ from django.db.models.functions import Collate
 from django.utils.translation import gettext_lazy as _
 
 from decisions.minutes import types as minutes
+from decisions.minutes.common import CASE_NUMBER_PATTERN
 
 # The one text-search configuration: stored vector, queries and headlines all use it.
 SEARCH_CONFIG = "danish"
@@ -47,16 +48,58 @@ def _choice_check(field: str, choices: type[models.TextChoices], *, blank: bool 
     return models.CheckConstraint(condition=Q(**{f"{field}__in": allowed}), name=f"%(class)s_{field}_valid")
 
 
-class Committee(models.Model):
-    """A municipal committee, e.g. Beskæftigelses- og Socialudvalget."""
+class Kind(models.TextChoices):
+    MINUTES = minutes.MINUTES, _("referat")
+    AGENDA = minutes.AGENDA, _("dagsorden")
+
+
+class Participation(models.TextChoices):
+    PRESENT = minutes.PRESENT, _("til stede")
+    ABSENT = minutes.ABSENT, _("fraværende")
+    APOLOGIES = minutes.APOLOGIES, _("afbud")
+    UNKNOWN = minutes.UNKNOWN, _("ikke oplyst")
+
+
+class AbsenceReason(models.TextChoices):
+    ABSENT = minutes.ABSENT, _("fraværende")
+    APOLOGIES = minutes.APOLOGIES, _("afbud")
+
+
+class Municipality(models.Model):
+    """A municipality or region whose committees' meetings the archive holds."""
 
     name = models.CharField(_("navn"), max_length=200, unique=True)
     slug = models.SlugField(_("kort navn"), max_length=200, unique=True)
+    # The official code (kommunekode, regionskode): Odense 461, Region Hovedstaden 1084.
+    code = models.PositiveSmallIntegerField(_("officiel kode"), null=True, blank=True, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("kommune eller region")
+        verbose_name_plural = _("kommuner og regioner")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Committee(models.Model):
+    """A committee of one municipality, e.g. Odense's Beskæftigelses- og Socialudvalget."""
+
+    municipality = models.ForeignKey(
+        Municipality, verbose_name=_("kommune"), on_delete=models.PROTECT, related_name="committees"
+    )
+    name = models.CharField(_("navn"), max_length=200)
+    slug = models.SlugField(_("kort navn"), max_length=200)
 
     class Meta:
         ordering = ["name"]
         verbose_name = _("udvalg")
         verbose_name_plural = _("udvalg")
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "name"], name="committee_name_per_municipality"),
+            models.UniqueConstraint(fields=["municipality", "slug"], name="committee_slug_per_municipality"),
+        ]
+        indexes = [models.Index(fields=["slug"], name="committee_slug")]
 
     def __str__(self) -> str:
         return self.name
@@ -80,13 +123,17 @@ class CaseQuerySet(models.QuerySet):
 
 
 class Case(models.Model):
-    """A journal case number (15.00.00-G01-193-17), which can recur across meetings."""
+    """A case number of one municipality, as it writes them (15.00.00-G01-193-17, 12/27845,
+    2012-28504, 299835), which can recur across meetings. KLE-shaped numbers keep their parts."""
 
-    number = models.CharField(_("sagsnummer"), max_length=40, unique=True)
-    kle = models.CharField(_("KLE-emne"), max_length=8)
-    facet = models.CharField(_("handlingsfacet"), max_length=3)
-    serial = models.PositiveIntegerField(_("løbenummer"))
-    year = models.CharField(_("år"), max_length=2)
+    municipality = models.ForeignKey(
+        Municipality, verbose_name=_("kommune"), on_delete=models.PROTECT, related_name="cases"
+    )
+    number = models.CharField(_("sagsnummer"), max_length=40)
+    kle = models.CharField(_("KLE-emne"), max_length=8, blank=True)
+    facet = models.CharField(_("handlingsfacet"), max_length=3, blank=True)
+    serial = models.PositiveIntegerField(_("løbenummer"), null=True, blank=True)
+    year = models.CharField(_("år"), max_length=2, blank=True)
 
     objects = CaseQuerySet.as_manager()
 
@@ -95,10 +142,9 @@ class Case(models.Model):
         verbose_name = _("sag")
         verbose_name_plural = _("sager")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(number__regex=r"^\d{2}\.\d{2}\.\d{2}-[A-ZÆØÅ]\d{2}-\d+-\d{2}$"),
-                name="case_number_normalized",
-            ),
+            models.UniqueConstraint(fields=["municipality", "number"], name="case_number_per_municipality"),
+            # Normalized (no spaces, capitals) and no junk: decisions.minutes.common.CASE_NUMBER.
+            models.CheckConstraint(condition=Q(number__regex=CASE_NUMBER_PATTERN), name="case_number_valid"),
         ]
         indexes = [
             models.Index(Collate("number", "C"), name="case_number_bytes"),  # see CaseQuerySet
@@ -111,16 +157,24 @@ class Case(models.Model):
 
 
 class Person(models.Model):
-    """A councillor, under one canonical name; other spellings are aliases."""
+    """A councillor of one municipality, under one canonical name; other spellings are aliases.
+    The same name in two municipalities is two people."""
 
+    municipality = models.ForeignKey(
+        Municipality, verbose_name=_("kommune"), on_delete=models.PROTECT, related_name="persons"
+    )
     name = models.CharField(_("navn"), max_length=200)
-    slug = models.SlugField(_("kort navn"), max_length=200, unique=True)
+    slug = models.SlugField(_("kort navn"), max_length=200)
     party = models.CharField(_("parti"), max_length=1, blank=True)
 
     class Meta:
         ordering = ["name"]
         verbose_name = _("person")
         verbose_name_plural = _("personer")
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "slug"], name="person_slug_per_municipality"),
+        ]
+        indexes = [models.Index(fields=["slug"], name="person_slug")]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.party})" if self.party else self.name
@@ -146,13 +200,19 @@ class PersonAlias(models.Model):
 class PersonSlugRedirect(models.Model):
     """The URL slug of a person merged into another, kept so that links to the old page still lead to them."""
 
-    old_slug = models.SlugField(_("tidligere kort navn"), max_length=200, unique=True)
+    municipality = models.ForeignKey(
+        Municipality, verbose_name=_("kommune"), on_delete=models.CASCADE, related_name="person_slug_redirects"
+    )
+    old_slug = models.SlugField(_("tidligere kort navn"), max_length=200)
     person = models.ForeignKey(Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="old_slugs")
 
     class Meta:
         ordering = ["old_slug"]
         verbose_name = _("tidligere kort navn")
         verbose_name_plural = _("tidligere korte navne")
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "old_slug"], name="person_old_slug_per_municipality"),
+        ]
 
     def __str__(self) -> str:
         return self.old_slug
@@ -183,7 +243,8 @@ class Membership(models.Model):
 
 
 class Meeting(models.Model):
-    """One meeting of a committee, identified by committee and date."""
+    """One meeting of a committee, identified by committee and date: its agenda until the
+    minutes arrive and replace it in place (same row, same URLs)."""
 
     committee = models.ForeignKey(
         Committee, verbose_name=_("udvalg"), on_delete=models.PROTECT, related_name="meetings"
@@ -192,6 +253,9 @@ class Meeting(models.Model):
     start_time = models.TimeField(_("starttidspunkt"), null=True, blank=True)
     location = models.CharField(_("mødested"), max_length=500, blank=True)
     term = models.CharField(_("valgperiode"), max_length=9)
+    kind = models.CharField(_("dokument"), max_length=8, choices=Kind.choices, default=Kind.MINUTES)
+    # The reader that read the source: odense, acadre, edoc, publication (decisions.minutes.formats).
+    source_format = models.CharField(_("kildeformat"), max_length=20, default="odense")
     source_name = models.CharField(_("kildefil"), max_length=255)
     source_sha256 = models.CharField(_("SHA-256 af kildefil"), max_length=64)
     source_text = models.TextField(_("referatets tekst"))
@@ -208,6 +272,7 @@ class Meeting(models.Model):
             models.UniqueConstraint(fields=["committee", "date"], name="meeting_unique_committee_date"),
             models.CheckConstraint(condition=Q(source_sha256__regex=r"^[0-9a-f]{64}$"), name="meeting_sha256_hex"),
             models.CheckConstraint(condition=Q(term__regex=r"^\d{4}-\d{4}$"), name="meeting_term_years"),
+            _choice_check("kind", Kind),
         ]
         indexes = [models.Index(fields=["-date"], name="meeting_date_desc")]
 
@@ -226,6 +291,8 @@ class MeetingAbsence(models.Model):
     printed_name = models.CharField(_("navn som trykt"), max_length=200, blank=True, default="")
     party = models.CharField(_("parti som trykt"), max_length=1, blank=True)
     role = models.CharField(_("rolle som trykt"), max_length=40, blank=True)
+    # Absent, or sent apologies (afbud): from the meeting's member list where the format has one.
+    reason = models.CharField(_("årsag"), max_length=10, choices=AbsenceReason.choices, default=AbsenceReason.ABSENT)
     sentence = models.TextField(_("kildesætning"))
     # 0: not printed in the minutes (added by an editor).
     line = models.PositiveIntegerField(_("linje"), default=0)
@@ -233,10 +300,40 @@ class MeetingAbsence(models.Model):
     class Meta:
         verbose_name = _("fravær fra møde")
         verbose_name_plural = _("fravær fra møder")
-        constraints = [models.UniqueConstraint(fields=["meeting", "person"], name="absence_once_per_meeting")]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "person"], name="absence_once_per_meeting"),
+            _choice_check("reason", AbsenceReason),
+        ]
 
     def __str__(self) -> str:
         return f"{self.person} fraværende {self.meeting}"
+
+
+class MeetingMember(models.Model):
+    """A member on the meeting's member list (Acadre, Publication, FirstAgenda), and whether
+    they took part: the committee's membership comes from these lists where a format has them."""
+
+    meeting = models.ForeignKey(Meeting, verbose_name=_("møde"), on_delete=models.CASCADE, related_name="members")
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="meeting_memberships"
+    )
+    printed_name = models.CharField(_("navn som trykt"), max_length=200)
+    party = models.CharField(_("parti som trykt"), max_length=1, blank=True)
+    role = models.CharField(_("rolle som trykt"), max_length=40, blank=True)
+    status = models.CharField(_("deltagelse"), max_length=10, choices=Participation.choices)
+    position = models.PositiveSmallIntegerField(_("rækkefølge"))
+
+    class Meta:
+        ordering = ["meeting", "position"]
+        verbose_name = _("mødedeltager")
+        verbose_name_plural = _("mødedeltagere")
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "person"], name="member_once_per_meeting"),
+            _choice_check("status", Participation),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person}: {self.get_status_display()}"
 
 
 def _weighted_sections(kinds: tuple[str, ...], weight: str) -> str:
@@ -314,6 +411,13 @@ class AgendaItem(models.Model):
     subject_outcomes = models.JSONField(_("udfald pr. afstemningsemne"), default=dict, blank=True)
     # [{"committee": "Børn- og Ungeudvalget", "sentence": "…"}]: another committee's decision in this item.
     other_committees = models.JSONField(_("andre udvalgs beslutninger"), default=list, blank=True)
+    # Closed items (Lukket punkt): number and title only, nothing else of theirs is stored.
+    closed = models.BooleanField(_("lukket punkt"), default=False)
+    # [{"date": "2013-04-10", "body": "Udvalget for …", "text": "…"}]: earlier treatments of the case.
+    earlier_decisions = models.JSONField(_("tidligere beslutninger"), default=list, blank=True)
+    # [{"subject": "indstillingen", "for": 42, "against": 4, "abstain": null, "sentence": "…"}]: counts as printed.
+    tallies = models.JSONField(_("stemmetal"), default=list, blank=True)
+    protocol_notes = models.JSONField(_("protokolbemærkninger"), default=list, blank=True)
     # Text extracted from attached PDF files, searched below the minutes themselves.
     attachment_text = models.TextField(_("tekst fra bilagsfiler"), blank=True, default="")
     search_vector = models.GeneratedField(
@@ -419,6 +523,8 @@ class Attachment(models.Model):
     title = models.CharField(_("titel"), max_length=1000)
     file = models.FileField(_("fil"), upload_to="attachments/%Y/", blank=True)
     text = models.TextField(_("udtrukket tekst"), blank=True, default="")
+    # Why a file has no text (a legacy .doc, a scanned PDF): shown to editors.
+    text_note = models.CharField(_("bemærkning om teksten"), max_length=300, blank=True, default="")
 
     class Meta:
         ordering = ["item", "position"]

@@ -65,6 +65,7 @@ from decisions.models import (
     Meeting,
     MeetingAbsence,
     Membership,
+    Municipality,
     Outcome,
     Person,
     PersonAlias,
@@ -90,9 +91,10 @@ SUGGESTION_THRESHOLD = 0.3
 
 
 class NotFoundWithSuggestions(Http404):
-    """Nothing by that name; `suggestions` are (URL argument, label) pairs of close matches."""
+    """Nothing by that name; `suggestions` are (municipality slug or "", URL argument, label)
+    triples of close matches."""
 
-    def __init__(self, *, kind: str, query: str, suggestions: list[tuple[str, str]]):
+    def __init__(self, *, kind: str, query: str, suggestions: list[tuple[str, str, str]]):
         super().__init__(f"No {kind} {query!r}")
         self.kind, self.query, self.suggestions = kind, query, suggestions
 
@@ -104,9 +106,9 @@ class PersonMoved(Http404):
     that does not know where to redirect still answers "not found".
     """
 
-    def __init__(self, *, slug: str):
+    def __init__(self, *, municipality: str, slug: str):
         super().__init__(f"Person moved to {slug!r}")
-        self.slug = slug
+        self.municipality, self.slug = municipality, slug
 
 
 class InvalidParameter(ValueError):
@@ -214,27 +216,48 @@ class CasePage:
     def last_date(self) -> dt.date | None:
         return self.entries[-1].item.meeting.date if self.entries else None
 
+    @property
+    def history(self) -> list[dict]:
+        """Earlier treatments printed with the case's items whose meeting is not among the items
+        shown (the archive may not hold that meeting): once each, oldest first."""
+        shown = {(e.item.meeting.date.isoformat(), e.item.meeting.committee.name) for e in self.entries}
+        seen: dict[tuple, dict] = {}
+        for entry in self.entries:
+            for earlier in entry.item.earlier_decisions:
+                key = (earlier.get("date"), earlier.get("body"))
+                if key not in shown and (earlier.get("date"), _squeezed_name(earlier.get("body"))) not in {
+                    (d, _squeezed_name(c)) for d, c in shown
+                }:
+                    seen.setdefault(key, earlier)
+        return sorted(seen.values(), key=lambda e: (e.get("date") or "", e.get("body") or ""))
 
-def case_suggestions(*, number: str, limit: int = 5) -> list[tuple[str, str]]:
-    """Case numbers most like a typed one (trigram similarity), then those sharing its KLE code."""
+
+def _squeezed_name(name: str | None) -> str:
+    return " ".join((name or "").split()).casefold()
+
+
+def case_suggestions(*, number: str, municipality: str = "", limit: int = 5) -> list[tuple[str, str, str]]:
+    """(municipality slug, number, label) of the case numbers most like a typed one (trigram
+    similarity), then those sharing its KLE code; the municipality's own first."""
     text = printable(normalize_case_number(number or ""), limit=40)
     if not text:
         return []
+    own = Case.objects.filter(municipality__slug=municipality) if municipality else Case.objects.all()
+    columns = ("pk", "municipality__slug", "number", "municipality__name")
     similar = list(
-        Case.objects.annotate(similarity=TrigramSimilarity("number", text))
+        own.annotate(similarity=TrigramSimilarity("number", text))
         .filter(similarity__gt=SUGGESTION_THRESHOLD)
         .order_by("-similarity", "number")
-        .values_list("number", flat=True)[:limit]
+        .values_list(*columns)[:limit]
     )
     if len(similar) < limit and len(text) >= 8:
-        similar += [
-            n
-            for n in Case.objects.with_number_prefix(text[:8])
-            .exclude(number__in=similar)
+        similar += list(
+            own.with_number_prefix(text[:8])
+            .exclude(pk__in=[row[0] for row in similar])
             .in_number_order()
-            .values_list("number", flat=True)[: limit - len(similar)]
-        ]
-    return [(n, n) for n in similar]
+            .values_list(*columns)[: limit - len(similar)]
+        )
+    return [(slug, number, f"{number} ({name})") for _pk, slug, number, name in similar]
 
 
 # Whether an item has named votes or bloc votes, for the case page, whose items are the
@@ -248,26 +271,29 @@ _HAS_BLOC_VOTES = RawSQL(
 )
 
 
-def case_page(*, number: str) -> CasePage:
-    """A case and every item with its number across meetings and committees, oldest first,
-    with each item's named votes, tallies per subject, bloc votes and item-level absences."""
+def case_page(*, municipality: str, number: str) -> CasePage:
+    """A municipality's case and every item with its number across meetings and committees,
+    oldest first, with each item's named votes, tallies per subject, bloc votes and item-level
+    absences. The same number in two municipalities is two cases."""
     normalized = printable(normalize_case_number(number or ""), limit=200)
     # One query for the case and its items; votes and bloc votes only for the items that have
     # them (most treatments have none), rather than a query each for every case.
     items = list(
-        AgendaItem.objects.filter(case__number=normalized)
-        .select_related("case", "meeting__committee")
+        AgendaItem.objects.filter(case__municipality__slug=municipality, case__number=normalized)
+        .select_related("case__municipality", "meeting__committee__municipality")
         .defer("attachment_text", "search_vector", "meeting__source_text")
         .annotate(has_votes=_HAS_VOTES, has_blocs=_HAS_BLOC_VOTES)
         .order_by("meeting_date", "number")
     )
-    case = items[0].case if items else Case.objects.filter(number=normalized).first()
+    cases = Case.objects.select_related("municipality").filter(municipality__slug=municipality, number=normalized)
+    case = items[0].case if items else cases.first()
     if case is None:
-        raise NotFoundWithSuggestions(kind="case", query=normalized, suggestions=case_suggestions(number=normalized))
+        suggestions = case_suggestions(number=normalized, municipality=municipality)
+        raise NotFoundWithSuggestions(kind="case", query=normalized, suggestions=suggestions)
     votes: dict[int, list[Vote]] = {}
     voted = [item.pk for item in items if item.has_votes]
     if voted:
-        for vote in Vote.objects.filter(item__in=voted).select_related("person").order_by("line", "id"):
+        for vote in Vote.objects.filter(item__in=voted).select_related("person__municipality").order_by("line", "id"):
             votes.setdefault(vote.item_id, []).append(vote)
     blocs: dict[int, list[BlocVote]] = {}
     with_blocs = [item.pk for item in items if item.has_blocs]
@@ -317,6 +343,7 @@ class CasePages:
         first_item = AgendaItem.objects.filter(case=OuterRef("pk")).order_by("meeting_date", "number")
         return list(
             Case.objects.filter(pk__in=ids)
+            .select_related("municipality")
             .annotate(
                 item_count=Count("items"),
                 first_date=Min("items__meeting_date"),
@@ -337,11 +364,13 @@ class CaseIndex:
     cases: CasePages
 
 
-def case_index(*, prefix: str = "") -> CaseIndex:
+def case_index(*, prefix: str = "", municipality: str = "") -> CaseIndex:
     """Cases whose number starts with `prefix` (annotated with item count, first and last
-    treatment and the first title), and the next level of prefixes to browse by."""
+    treatment and the first title), and the next level of prefixes to browse by; of one
+    municipality (its slug) or of all."""
     prefix = normalize_prefix(prefix)
-    cases = Case.objects.with_number_prefix(prefix) if prefix else Case.objects.all()
+    cases = Case.objects.filter(municipality__slug=municipality) if municipality else Case.objects.all()
+    cases = cases.with_number_prefix(prefix) if prefix else cases
     level = next((n for n in _PREFIX_LEVELS if n > len(prefix.rstrip(".-"))), None)
     groups: list[tuple[str, int]] = []
     if level is not None:
@@ -360,8 +389,9 @@ def case_index(*, prefix: str = "") -> CaseIndex:
 # --- People --------------------------------------------------------------------------------
 
 
-def person_suggestions(*, text: str, limit: int = 5) -> list[tuple[str, str]]:
-    """People whose name, spelling or slug is most like `text` (a slug or a name)."""
+def person_suggestions(*, text: str, municipality: str = "", limit: int = 5) -> list[tuple[str, str, str]]:
+    """(municipality slug, slug, label) of the people whose name, spelling or slug is most like
+    `text` (a slug or a name), in the municipality when one is given."""
     words = " ".join(re.findall(r"\w+", (text or "").replace("-", " ")))[:100]
     if len(words) < 2:
         return []
@@ -371,8 +401,9 @@ def person_suggestions(*, text: str, limit: int = 5) -> list[tuple[str, str]]:
         .order_by("-similarity")
         .values("similarity")[:1]
     )
+    people = Person.objects.filter(municipality__slug=municipality) if municipality else Person.objects.all()
     rows = (
-        Person.objects.annotate(
+        people.annotate(
             similarity=Greatest(
                 Coalesce(Subquery(best_alias), Value(0.0)),
                 TrigramSimilarity(Replace("slug", Value("-"), Value(" ")), words),
@@ -380,9 +411,9 @@ def person_suggestions(*, text: str, limit: int = 5) -> list[tuple[str, str]]:
         )
         .filter(similarity__gt=SUGGESTION_THRESHOLD)
         .order_by("-similarity", "name")
-        .values_list("slug", "name", "party")[:limit]
+        .values_list("municipality__slug", "slug", "name", "party")[:limit]
     )
-    return [(slug, f"{name} ({party})" if party else name) for slug, name, party in rows]
+    return [(m, slug, f"{name} ({party})" if party else name) for m, slug, name, party in rows]
 
 
 def _named_like(people: QuerySet[Person], q: str) -> QuerySet[Person]:
@@ -394,10 +425,12 @@ def _named_like(people: QuerySet[Person], q: str) -> QuerySet[Person]:
     return people.filter(Q(name__icontains=q) | Exists(spelled))
 
 
-def people_index(*, q: str = "") -> QuerySet[Person]:
-    """People (searched by name or any spelling) with their committees, spellings and counts."""
+def people_index(*, q: str = "", municipality: str = "") -> QuerySet[Person]:
+    """People (searched by name or any spelling) with their municipality, committees, spellings
+    and counts; of one municipality (its slug) or of all."""
+    people = Person.objects.filter(municipality__slug=municipality) if municipality else Person.objects.all()
     return (
-        _named_like(Person.objects.all(), q)
+        _named_like(people.select_related("municipality"), q)
         .annotate(
             named_votes=_subquery_count(Vote.objects.filter(person=OuterRef("pk"), position__in=NAMED_POSITIONS)),
             absent_items=_subquery_count(Vote.objects.filter(person=OuterRef("pk"), position=Position.ABSENT)),
@@ -406,7 +439,9 @@ def people_index(*, q: str = "") -> QuerySet[Person]:
         .prefetch_related(
             Prefetch(
                 "memberships",
-                queryset=Membership.objects.select_related("committee").order_by("committee__name", "-term"),
+                queryset=Membership.objects.select_related("committee__municipality").order_by(
+                    "committee__name", "-term"
+                ),
             ),
             "aliases",
         )
@@ -414,20 +449,26 @@ def people_index(*, q: str = "") -> QuerySet[Person]:
     )
 
 
-def _person_not_found(slug: str) -> Http404:
-    """Why no live person has `slug`: merged into someone (PersonMoved), or never there.
-    Asked only after the live persons, since a live person's slug wins over an old one."""
-    new_slug = PersonSlugRedirect.objects.filter(old_slug=slug).values_list("person__slug", flat=True).first()
+def _person_not_found(municipality: str, slug: str) -> Http404:
+    """Why no live person has `slug` in the municipality: merged into someone (PersonMoved), or
+    never there. Asked only after the live persons, since a live person's slug wins over an old one."""
+    new_slug = (
+        PersonSlugRedirect.objects.filter(municipality__slug=municipality, old_slug=slug)
+        .values_list("person__slug", flat=True)
+        .first()
+    )
     if new_slug is not None:
-        return PersonMoved(slug=new_slug)
-    return NotFoundWithSuggestions(kind="person", query=slug, suggestions=person_suggestions(text=slug))
+        return PersonMoved(municipality=municipality, slug=new_slug)
+    suggestions = person_suggestions(text=slug, municipality=municipality)
+    return NotFoundWithSuggestions(kind="person", query=slug, suggestions=suggestions)
 
 
-def get_person(*, slug: str, with_aliases: bool = True) -> Person:
-    people = Person.objects.prefetch_related("aliases") if with_aliases else Person.objects.all()
-    person = people.filter(slug=slug).first()
+def get_person(*, municipality: str, slug: str, with_aliases: bool = True) -> Person:
+    people = Person.objects.select_related("municipality")
+    people = people.prefetch_related("aliases") if with_aliases else people
+    person = people.filter(municipality__slug=municipality, slug=slug).first()
     if person is None:
-        raise _person_not_found(slug)
+        raise _person_not_found(municipality, slug)
     return person
 
 
@@ -467,7 +508,7 @@ def person_record(
     the decision on its subject, dissent and party dissent. Three queries."""
     votes_qs = _filtered(Vote.objects.filter(person=person), prefix="item__meeting__", year=year, committee=committee)
     votes = list(
-        votes_qs.select_related("item__meeting__committee")
+        votes_qs.select_related("item__meeting__committee__municipality")
         .defer(*(f"item__{f}" for f in _HEAVY_ITEM))
         .order_by("item__meeting_date", "item__number", "line", "id")
     )
@@ -530,7 +571,7 @@ def implied_positions(
     )
     return (
         _filtered(items, prefix="meeting__", year=year, committee=committee)
-        .select_related("meeting__committee")
+        .select_related("meeting__committee__municipality")
         .defer("sections", "attachment_text", "search_vector", "meeting__source_text")
         .order_by("meeting_date", "number")
     )
@@ -541,7 +582,7 @@ def person_meeting_absences(
 ) -> QuerySet[MeetingAbsence]:
     return (
         _filtered(MeetingAbsence.objects.filter(person=person), prefix="meeting__", year=year, committee=committee)
-        .select_related("meeting__committee")
+        .select_related("meeting__committee__municipality")
         .defer("meeting__source_text")
         .order_by("meeting__date")
     )
@@ -604,11 +645,11 @@ class PersonPage:
         return PARTIES.get(self.person.party, "")
 
 
-def committee_by_slug(slug: str | None) -> Committee | None:
-    """The committee for a filter value; InvalidParameter if none has that slug."""
+def committee_by_slug(slug: str | None, *, municipality_id: int) -> Committee | None:
+    """The municipality's committee for a filter value; InvalidParameter if none has that slug."""
     if not slug:
         return None
-    committee = Committee.objects.filter(slug=slug).first()
+    committee = Committee.objects.filter(municipality_id=municipality_id, slug=slug).first()
     if committee is None:
         raise InvalidParameter("committee", str(_("Der er intet udvalg med det korte navn.")))
     return committee
@@ -646,7 +687,7 @@ class RecordRows:
         votes = {
             v.pk: v
             for v in Vote.objects.filter(pk__in=[self.ids[row] for row in rows])
-            .select_related("item__meeting__committee")
+            .select_related("item__meeting__committee__municipality")
             .defer(*(f"item__{f}" for f in _HEAVY_ITEM))
         }
         found = [
@@ -680,7 +721,7 @@ def _summarize(*, person: Person, year: int | None, committee: Committee | None)
     implied_by_id = {
         item.pk: item
         for item in AgendaItem.objects.filter(pk__in=implied_ids)
-        .select_related("meeting__committee")
+        .select_related("meeting__committee__municipality")
         .defer("sections", "attachment_text", "search_vector", "meeting__source_text")
     }
     # The rows as columns of plain numbers (a councillor with 6 600 votes at 1M items: a summary
@@ -706,17 +747,21 @@ def _summarize(*, person: Person, year: int | None, committee: Committee | None)
             reverse=True,
         ),
         "absences": list(person_meeting_absences(person=person, year=year, committee=committee)),
-        "memberships": list(person.memberships.select_related("committee").order_by("committee__name", "-term")),
+        "memberships": list(
+            person.memberships.select_related("committee__municipality").order_by("committee__name", "-term")
+        ),
         "aliases": list(person.aliases.order_by("name").values_list("name", flat=True)),
     }
     return summary
 
 
-def person_page(*, slug: str, year: int | None = None, committee: str | None = None, position: str = "") -> PersonPage:
+def person_page(
+    *, municipality: str, slug: str, year: int | None = None, committee: str | None = None, position: str = ""
+) -> PersonPage:
     """Everything the person page shows. The figures follow the year and committee filters;
     the position filter narrows the tables only."""
-    person = get_person(slug=slug, with_aliases=False)
-    committee_obj = committee_by_slug(committee)
+    person = get_person(municipality=municipality, slug=slug, with_aliases=False)
+    committee_obj = committee_by_slug(committee, municipality_id=person.municipality_id)
     summary = _record_summary(person=person, year=year, committee=committee_obj)
     absences = summary["absences"]
     implied, implied_total = summary["implied"], summary["implied_total"]
@@ -784,11 +829,12 @@ def party_overview(*, letter: str) -> PartyPage:
         raise NotFoundWithSuggestions(
             kind="party",
             query=letter,
-            suggestions=[(k, f"{k} – {name}") for k, name in close_parties(letter)],
+            suggestions=[("", k, f"{k} – {name}") for k, name in close_parties(letter)],
         )
     printed = Vote.objects.filter(person=OuterRef("pk"), party=letter)
     members = (
         Person.objects.filter(Q(party=letter) | Exists(printed))
+        .select_related("municipality")
         .annotate(
             named_votes=_subquery_count(
                 Vote.objects.filter(person=OuterRef("pk"), party=letter, position__in=NAMED_POSITIONS)
@@ -814,7 +860,7 @@ def party_overview(*, letter: str) -> PartyPage:
     )
     blocs = (
         BlocVote.objects.filter(parties__contains=[letter])
-        .select_related("item__meeting__committee")
+        .select_related("item__meeting__committee__municipality")
         .defer(*(f"item__{f}" for f in _HEAVY_ITEM))
         .order_by("-item__meeting_date", "item__number", "line")
     )
@@ -851,7 +897,7 @@ def party_vote_rows(*, groups: list[dict]) -> list[PartyVoteRow]:
     """The rows of one page of a party's vote groups, with their items (one query)."""
     items = (
         AgendaItem.objects.filter(pk__in=[g["item_id"] for g in groups])
-        .select_related("meeting__committee")
+        .select_related("meeting__committee__municipality")
         .defer("sections", "attachment_text", "search_vector", "meeting__source_text")
     )
     by_id = {item.pk: item for item in items}
@@ -882,11 +928,13 @@ class CommitteeMembers:
     term: str | None
 
 
-def committee_members(*, committee: str, term: str | None = None) -> CommitteeMembers:
+def committee_members(*, municipality: str, committee: str, term: str | None = None) -> CommitteeMembers:
     """A committee's members per term (derived from its minutes unless an editor set them),
     newest term first, with attendance: meetings in the term, whole-meeting and item-level
     absences, named votes."""
-    committee_obj = Committee.objects.filter(slug=committee).first()
+    committee_obj = (
+        Committee.objects.select_related("municipality").filter(municipality__slug=municipality, slug=committee).first()
+    )
     if committee_obj is None:
         raise Http404(committee)
     if term and not _TERM.match(term):
@@ -896,7 +944,7 @@ def committee_members(*, committee: str, term: str | None = None) -> CommitteeMe
         memberships = memberships.filter(term=term)
     in_term = {"committee": OuterRef("committee"), "term": OuterRef("term"), "person": OuterRef("person")}
     memberships = (
-        memberships.select_related("person")
+        memberships.select_related("person__municipality")
         .annotate(
             meeting_absences=_subquery_count(
                 MeetingAbsence.objects.filter(
@@ -941,24 +989,43 @@ def _meetings_with_items() -> QuerySet[Meeting]:
         AgendaItem.objects.defer("attachment_text", "search_vector")
         .order_by("number")
         .prefetch_related(
-            Prefetch("votes", queryset=Vote.objects.select_related("person").order_by("line", "id")), "attachments"
+            Prefetch("votes", queryset=Vote.objects.select_related("person__municipality").order_by("line", "id")),
+            "attachments",
         )
     )
     return (
-        Meeting.objects.select_related("committee")
+        Meeting.objects.select_related("committee__municipality")
         .defer("source_text")
-        .prefetch_related(Prefetch("items", queryset=items))
+        .prefetch_related(
+            Prefetch("items", queryset=items),
+            Prefetch(
+                "absences",
+                queryset=MeetingAbsence.objects.select_related("person__municipality").order_by("printed_name"),
+            ),
+        )
     )
 
 
-def meetings_with_items(*, date: dt.date | None = None, committee: str | None = None) -> QuerySet[Meeting]:
-    """Meetings, newest first, optionally on one date and of one committee (by slug), with
-    their items, votes and attachments prefetched."""
+def meetings_with_items(
+    *, date: dt.date | None = None, committee: str | None = None, municipality: str | None = None
+) -> QuerySet[Meeting]:
+    """Meetings, newest first, optionally on one date, of one municipality and of committees
+    with one slug (the same slug in two municipalities is two committees: both unless the
+    municipality is given), with their items, votes, attachments and absences prefetched."""
     meetings = _meetings_with_items()
     if date is not None:
         meetings = meetings.filter(date=date)
+    if municipality:
+        if not Municipality.objects.filter(slug=municipality).exists():
+            raise InvalidParameter("municipality", str(_("Der er ingen kommune med det korte navn.")))
+        meetings = meetings.filter(committee__municipality__slug=municipality)
     if committee:
-        meetings = meetings.filter(committee=committee_by_slug(committee))
+        committees = Committee.objects.filter(slug=committee)
+        if municipality:
+            committees = committees.filter(municipality__slug=municipality)
+        if not committees.exists():
+            raise InvalidParameter("committee", str(_("Der er intet udvalg med det korte navn.")))
+        meetings = meetings.filter(committee__in=committees)
     return meetings.order_by("-date", "committee__name", "pk")
 
 
@@ -970,7 +1037,7 @@ def meeting_by_id(*, pk: int) -> Meeting:
 
 
 def _people_with_record() -> QuerySet[Person]:
-    return Person.objects.prefetch_related("aliases")
+    return Person.objects.select_related("municipality").prefetch_related("aliases")
 
 
 def plain_records(people: list[Person]) -> dict[int, tuple[list[tuple], list[tuple]]]:
@@ -1005,10 +1072,10 @@ def people_with_record(*, q: str = "") -> QuerySet[Person]:
     return _named_like(_people_with_record(), q).order_by("name", "pk")
 
 
-def person_with_record(*, slug: str) -> Person:
-    person = _people_with_record().filter(slug=slug).first()
+def person_with_record(*, municipality: str, slug: str) -> Person:
+    person = _people_with_record().filter(municipality__slug=municipality, slug=slug).first()
     if person is None:
-        raise _person_not_found(slug)
+        raise _person_not_found(municipality, slug)
     return person
 
 

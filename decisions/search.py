@@ -45,7 +45,9 @@ PREFIX_MIN_LENGTH = 4
 _TOKEN = re.compile(r'(?P<neg>-)?"(?P<phrase>[^"]*)"?|(?P<neg2>-)?(?P<word>[^\s"]+)')
 _WORD = re.compile(r"\w+")
 # A typed case number or a recognisable part of one: 15.00.00, G01-193, 193-17, 15.00.00-G01-193-17.
-_CASE_PART = re.compile(r"^(?=.*\d)(?=.*[.\-])[\dA-ZÆØÅ.\-]{3,24}$")
+# A typed (part of a) case number: digits with a separator (193-17, 12/278, 15.00), or a bare
+# number of five or more digits (299835), which some municipalities use.
+_CASE_PART = re.compile(r"^(?:(?=.*\d)(?=.*[./\-])[\dA-ZÆØÅ./\-]{3,40}|\d{5,12})$")
 # Sentinels that cannot survive escaping; replaced by <mark> after the text is escaped.
 _START, _STOP = "\ue000", "\ue001"
 _MARKED = re.compile(f"{_START}(.*?){_STOP}", re.DOTALL)
@@ -158,7 +160,7 @@ class TsQuery(Expression):
 
 @dataclass
 class CaseMatches:
-    exact: str | None = None
+    exact: Case | None = None
     partial: list = field(default_factory=list)
 
 
@@ -173,9 +175,13 @@ def find_cases(raw: str, *, limit: int = 10) -> CaseMatches:
     candidate = case_number_query(raw)
     if candidate is None:
         return CaseMatches()
-    if CASE_NUMBER.match(candidate) and Case.objects.filter(number=candidate).exists():
-        return CaseMatches(exact=candidate)
-    matches = Case.objects.filter(number__contains=candidate).order_by("number")[:limit]
+    if CASE_NUMBER.match(candidate):
+        exact = list(Case.objects.select_related("municipality").filter(number=candidate)[:2])
+        # One municipality has the number: its case page. The same number in several
+        # municipalities is several cases: they are listed like partial matches.
+        if len(exact) == 1:
+            return CaseMatches(exact=exact[0])
+    matches = Case.objects.select_related("municipality").filter(number__contains=candidate).order_by("number")[:limit]
     return CaseMatches(partial=list(matches))
 
 
@@ -432,7 +438,7 @@ RESULTS_PER_PAGE = 20
 # pagination stops there (25 pages; web search engines stop about as early).
 COUNT_CAP = 500
 SORTS = ("relevance", "newest", "oldest")
-FACETS = ("committee", "year", "category", "outcome", "votes")
+FACETS = ("municipality", "committee", "year", "category", "outcome", "votes")
 
 
 # Settings for the queries of one search, local to its transaction. The planner does not count
@@ -749,15 +755,25 @@ class CappedResults:
 
 
 def search_items(
-    *, query: ParsedQuery, filter_data, sort: str = "relevance", committee_choices: list | None = None
+    *,
+    query: ParsedQuery,
+    filter_data,
+    sort: str = "relevance",
+    committee_choices: list | None = None,
+    municipality_choices: list | None = None,
 ) -> tuple[QuerySet, ItemFilter]:
     """The filtered, ordered items for a search (not yet paginated), and the bound filter."""
     # A results page needs no section text, vector, attachment text or minutes text: leave them
     # in the database (TOAST), or every row costs a decompression.
-    base = AgendaItem.objects.select_related("meeting__committee").defer(
+    base = AgendaItem.objects.select_related("meeting__committee__municipality").defer(
         "sections", "search_vector", "attachment_text", "meeting__source_text"
     )
-    filterset = ItemFilter(filter_data, queryset=matching(base, query), committee_choices=committee_choices)
+    filterset = ItemFilter(
+        filter_data,
+        queryset=matching(base, query),
+        committee_choices=committee_choices,
+        municipality_choices=municipality_choices,
+    )
     results = filterset.qs
     if sort == "relevance" and not query.is_empty:
         # Ranked once here; the count and the page then cost an index lookup each.
@@ -773,20 +789,30 @@ def search_items(
 # One scan of the matches counts every facet at once (GROUPING SETS); the bit in GROUPING()
 # tells which facet a row counts for.
 _FACET_SQL = """
-SELECT slug, name, year, category, outcome, named, GROUPING(slug, year, category, outcome, named), count(*)
+SELECT mslug, mname, slug, name, year, category, outcome, named,
+       GROUPING(mslug, slug, year, category, outcome, named), count(*)
 FROM (
-    SELECT c.slug, c.name, extract(year FROM i.meeting_date)::int AS year, i.category, i.outcome,
+    SELECT mu.slug AS mslug, mu.name AS mname, c.slug, c.name,
+           extract(year FROM i.meeting_date)::int AS year, i.category, i.outcome,
            -- EXISTS, an index probe per match: `id IN (votes)` is a hash of every named vote
            -- while it fits in work_mem, and a scan of all of them per match once it does not.
            EXISTS (SELECT 1 FROM decisions_vote v WHERE v.item_id = i.id AND v.position = ANY(%s)) AS named
     FROM ({matches}) AS i
     JOIN decisions_meeting m ON m.id = i.meeting_id
     JOIN decisions_committee c ON c.id = m.committee_id
+    JOIN decisions_municipality mu ON mu.id = c.municipality_id
 ) AS f
-GROUP BY GROUPING SETS ((slug, name), (year), (category), (outcome), (named))
+GROUP BY GROUPING SETS ((mslug, mname), (slug, name), (year), (category), (outcome), (named))
 """
-# GROUPING() bits, most significant first: committee, year, category, outcome, votes.
-_FACET_BITS = {"committee": 0b01111, "year": 0b10111, "category": 0b11011, "outcome": 0b11101, "votes": 0b11110}
+# GROUPING() bits, most significant first: municipality, committee, year, category, outcome, votes.
+_FACET_BITS = {
+    "municipality": 0b011111,
+    "committee": 0b101111,
+    "year": 0b110111,
+    "category": 0b111011,
+    "outcome": 0b111101,
+    "votes": 0b111110,
+}
 FACET_CACHE_SECONDS = 300
 
 
@@ -816,7 +842,13 @@ def _too_many_to_facet(query: ParsedQuery, items: QuerySet) -> bool:
         return False
 
 
-def facet_counts(*, query: ParsedQuery, filter_data, committee_choices: list | None = None) -> dict[str, Any]:
+def facet_counts(
+    *,
+    query: ParsedQuery,
+    filter_data,
+    committee_choices: list | None = None,
+    municipality_choices: list | None = None,
+) -> dict[str, Any]:
     """For each facet, (value, label, count) over the matches with all *other* filters applied;
     and `newest_only`: whether the counts are of the newest COUNT_CAP matches only.
 
@@ -843,7 +875,10 @@ def facet_counts(*, query: ParsedQuery, filter_data, committee_choices: list | N
                 if name not in dict(others):
                     data.pop(name, None)
             items = ItemFilter(
-                data, queryset=matching(AgendaItem.objects.all(), query), committee_choices=committee_choices
+                data,
+                queryset=matching(AgendaItem.objects.all(), query),
+                committee_choices=committee_choices,
+                municipality_choices=municipality_choices,
             ).qs
             if _too_many_to_facet(query, items):
                 newest_only = True
@@ -851,8 +886,12 @@ def facet_counts(*, query: ParsedQuery, filter_data, committee_choices: list | N
             rows = _facet_rows(items)
             for name in names:
                 bit = _FACET_BITS[name]
-                mine = [row for row in rows if row[6] == bit]
-                if name == "committee":
+                mine = [row[2:] for row in rows if row[8] == bit]
+                if name == "municipality":
+                    facets[name] = sorted(
+                        ((r[0], r[1], r[9]) for r in rows if r[8] == bit), key=lambda r: (-r[2], r[1])
+                    )
+                elif name == "committee":
                     facets[name] = sorted(((r[0], r[1], r[7]) for r in mine), key=lambda r: (-r[2], r[1]))
                 elif name == "year":
                     facets[name] = sorted(((str(r[2]), str(r[2]), r[7]) for r in mine), reverse=True)

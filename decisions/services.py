@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 
 from django.conf import settings
 from django.contrib.postgres.search import TrigramSimilarity
@@ -14,27 +15,34 @@ from django.db.models import Count
 from django.utils.text import slugify
 from psycopg.errors import ProgramLimitExceeded
 
-from decisions.minutes import MinutesError, decode_minutes, parse_case_number, parse_minutes
+from decisions.minutes import MinutesError, odense, parse_case_number
 from decisions.minutes import types as minutes
+from decisions.minutes.attachments import extract_text
 from decisions.models import (
     AgendaItem,
     Attachment,
     BlocVote,
     Case,
     Committee,
+    Kind,
     Meeting,
     MeetingAbsence,
+    MeetingMember,
     Membership,
+    Municipality,
     Person,
     PersonAlias,
     PersonSlugRedirect,
     Vote,
 )
+from decisions.municipalities import OFFICIAL_CODES
 from decisions.search import bump_archive_generation
 
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
 # ingest_meeting(replace=False) found the meeting with another file and left it alone.
 NOT_REPLACED = "not_replaced"
+# An agenda arrived for a meeting whose minutes the archive has: minutes are never replaced by one.
+KEPT_MINUTES = "kept_minutes"
 _DANISH_TRANSLITERATION = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "Æ": "Ae", "Ø": "Oe", "Å": "Aa"})
 
 
@@ -81,47 +89,96 @@ class IngestResult:
 
 def read_minutes_file(data: bytes, *, name: str) -> tuple[str, minutes.Meeting, list[minutes.ParseWarning]]:
     """Bytes of a .txt (or .pdf) minutes file to its text and parsed meeting; MinutesError if not."""
-    limit = settings.ARCHIVE_MAX_MINUTES_BYTES
-    if len(data) > limit:
-        raise MinutesError(f"the file is {len(data) / 1e6:.1f} MB, over the limit of {limit / 1e6:.0f} MB")
-    if name.lower().endswith(".pdf") or data[:5] == b"%PDF-":
-        from decisions.minutes.pdf import PdfError, pdf_to_text
-
-        try:
-            text, decode_warnings = pdf_to_text(data), []
-        except PdfError as exc:
-            raise MinutesError(str(exc)) from None
-    else:
-        text, decode_warnings = decode_minutes(data)
-    return text, parse_minutes(text), decode_warnings
+    reading = odense.read_bytes(data, name=name, max_bytes=settings.ARCHIVE_MAX_MINUTES_BYTES)
+    return reading.source_text, reading.meeting, list(reading.warnings)
 
 
-def ingest_file(path: Path, *, dry_run: bool = False) -> IngestResult:
-    """Ingest one minutes file from disk."""
+def ingest_file(path: Path, *, dry_run: bool = False, municipality: Municipality | str | None = None) -> IngestResult:
+    """Ingest one Odense-style minutes file (.txt or .pdf) from disk."""
     size = path.stat().st_size
     if size > settings.ARCHIVE_MAX_MINUTES_BYTES:
         limit = settings.ARCHIVE_MAX_MINUTES_BYTES
         raise MinutesError(f"the file is {size / 1e6:.1f} MB, over the limit of {limit / 1e6:.0f} MB")
-    return ingest_bytes(path.read_bytes(), name=path.name, dry_run=dry_run)
+    return ingest_bytes(path.read_bytes(), name=path.name, dry_run=dry_run, municipality=municipality)
 
 
-def ingest_bytes(data: bytes, *, name: str, dry_run: bool = False, replace: bool = True) -> IngestResult:
+def ingest_bytes(
+    data: bytes,
+    *,
+    name: str,
+    dry_run: bool = False,
+    replace: bool = True,
+    municipality: Municipality | str | None = None,
+) -> IngestResult:
     """Read, parse and ingest one minutes file given as bytes (upload or disk); keeps the original.
 
     replace=False leaves an existing meeting with another file alone (status NOT_REPLACED).
     """
-    text, parsed, decode_warnings = read_minutes_file(data, name=name)
+    reading = odense.read_bytes(data, name=name, max_bytes=settings.ARCHIVE_MAX_MINUTES_BYTES)
+    return ingest_reading(reading, dry_run=dry_run, replace=replace, municipality=municipality)
+
+
+def read_source(reader: ModuleType, path: Path) -> list[minutes.Reading]:
+    """What a reader (decisions.minutes.formats) reads from `path`, under the archive's size
+    limit for a minutes file (ARCHIVE_MAX_MINUTES_BYTES; the exports' readers have their own)."""
+    if reader is odense:
+        return odense.read(path, max_bytes=settings.ARCHIVE_MAX_MINUTES_BYTES)
+    return reader.read(path)
+
+
+def ingest_reading(
+    reading: minutes.Reading,
+    *,
+    municipality: Municipality | str | None = None,
+    dry_run: bool = False,
+    replace: bool = True,
+    people: PersonResolver | None = None,
+) -> IngestResult:
+    """Ingest one meeting as any reader read it (decisions.minutes.formats), keeping its source."""
     result = ingest_meeting(
-        parsed,
-        source_name=name,
-        source_text=text,
-        sha256=hashlib.sha256(data).hexdigest(),
+        reading.meeting,
+        municipality=municipality,
+        source_name=reading.source_name,
+        source_text=reading.source_text,
+        sha256=hashlib.sha256(reading.original).hexdigest(),
         dry_run=dry_run,
-        original=data,
+        original=reading.original,
         replace=replace,
+        people=people,
     )
-    result.warnings[:0] = [str(w) for w in decode_warnings]
+    result.warnings[:0] = [str(w) for w in reading.warnings]
     return result
+
+
+def get_municipality(name: str) -> Municipality:
+    """The municipality (or region) of this name, created on first use with its official code."""
+    name = " ".join(name.split())
+    if not name:
+        raise MinutesError("the municipality has no name")
+    found = Municipality.objects.filter(name__iexact=name).first()
+    if found is not None:
+        return found
+    base = danish_slug(name)
+    slug, n = base, 2
+    while Municipality.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return Municipality.objects.create(name=name, slug=slug, code=OFFICIAL_CODES.get(name))
+
+
+def default_municipality() -> Municipality:
+    return get_municipality(settings.ARCHIVE_DEFAULT_MUNICIPALITY)
+
+
+def _municipality_for(parsed: minutes.Meeting, given: Municipality | str | None) -> Municipality:
+    """The given municipality; else the one the export names; else the archive's default. An
+    export that names another municipality than the one given is refused."""
+    if isinstance(given, str):
+        given = get_municipality(given)
+    if given is not None:
+        if parsed.municipality and parsed.municipality.casefold() != given.name.casefold():
+            raise MinutesError(f"the export is from {parsed.municipality}, not {given.name}")
+        return given
+    return get_municipality(parsed.municipality) if parsed.municipality else default_municipality()
 
 
 class PersonResolver:
@@ -132,10 +189,12 @@ class PersonResolver:
     creates a new person and leaves merging to an editor.
     """
 
-    def __init__(self) -> None:
-        self.persons: dict[int, Person] = {p.pk: p for p in Person.objects.all()}
+    def __init__(self, municipality: Municipality) -> None:
+        # Persons are per municipality: the same name in two municipalities is two people.
+        self.municipality = municipality
+        self.persons: dict[int, Person] = {p.pk: p for p in Person.objects.filter(municipality=municipality)}
         self.by_alias: dict[str, list[int]] = {}
-        for alias in PersonAlias.objects.all():
+        for alias in PersonAlias.objects.filter(person__municipality=municipality):
             self.by_alias.setdefault(alias.name, []).append(alias.person_id)
         self.new_names: list[str] = []
         self.notes: list[PersonNote] = []
@@ -166,32 +225,33 @@ class PersonResolver:
         PersonAlias.objects.create(person=person, name=name)
         self.by_alias.setdefault(name, []).append(person.pk)
 
-    @staticmethod
-    def _create_bare(name: str, party: str) -> Person:
-        return Person.objects.create(name=name, slug=claim_person_slug(name), party=party)
-
     def _create(self, name: str, party: str) -> Person:
-        person = self._create_bare(name, party)
+        person = Person.objects.create(
+            municipality=self.municipality,
+            name=name,
+            slug=claim_person_slug(name, municipality=self.municipality),
+            party=party,
+        )
         self.persons[person.pk] = person
         self._add_alias(person, name)
         self.new_names.append(str(person))
         return person
 
 
-def unique_person_slug(name: str, *, exclude_pk: int | None = None) -> str:
-    """A slug for a person's URL, unique among persons (Keld Hansen → keld-hansen, keld-hansen-2)."""
+def unique_person_slug(name: str, *, municipality: Municipality, exclude_pk: int | None = None) -> str:
+    """A slug for a person's URL, unique in the municipality (Keld Hansen → keld-hansen, keld-hansen-2)."""
     base = danish_slug(name)
     slug, n = base, 2
-    while Person.objects.filter(slug=slug).exclude(pk=exclude_pk).exists():
+    while Person.objects.filter(municipality=municipality, slug=slug).exclude(pk=exclude_pk).exists():
         slug, n = f"{base}-{n}", n + 1
     return slug
 
 
-def claim_person_slug(name: str) -> str:
+def claim_person_slug(name: str, *, municipality: Municipality) -> str:
     """A unique slug for a new person. It may be a merged person's old slug (split_alias brings
     it back): a live person's page wins, so the redirect from that slug is dropped."""
-    slug = unique_person_slug(name)
-    PersonSlugRedirect.objects.filter(old_slug=slug).delete()
+    slug = unique_person_slug(name, municipality=municipality)
+    PersonSlugRedirect.objects.filter(municipality=municipality, old_slug=slug).delete()
     return slug
 
 
@@ -209,28 +269,29 @@ def _one_edit_apart(a: str, b: str) -> bool:
     return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
 
 
-def _cases(parsed: minutes.Meeting) -> dict[str, Case]:
-    numbers = {item.case.number: item.case for item in parsed.items if item.case}
-    existing = {c.number: c for c in Case.objects.filter(number__in=numbers)}
+def _cases(parsed: minutes.Meeting, municipality: Municipality) -> dict[str, Case]:
+    numbers = {item.case.number: item.case for item in parsed.items if item.case and not item.closed}
+    cases = Case.objects.filter(municipality=municipality, number__in=numbers)
+    existing = {c.number: c for c in cases}
     missing = [
-        Case(number=n, kle=c.kle, facet=c.facet, serial=c.serial, year=c.year)
+        Case(municipality=municipality, number=n, kle=c.kle, facet=c.facet, serial=c.serial, year=c.year)
         for n, c in numbers.items()
         if n not in existing
     ]
     Case.objects.bulk_create(missing, ignore_conflicts=True)
     if missing:
-        existing = {c.number: c for c in Case.objects.filter(number__in=numbers)}
+        existing = {c.number: c for c in cases.all()}
     return existing
 
 
-def _committee(name: str) -> Committee:
-    committee = Committee.objects.filter(name=name).first()
+def _committee(name: str, municipality: Municipality) -> Committee:
+    committee = Committee.objects.filter(municipality=municipality, name=name).first()
     if committee is None:
         base = danish_slug(name)
         slug, n = base, 2
-        while Committee.objects.filter(slug=slug).exists():
+        while Committee.objects.filter(municipality=municipality, slug=slug).exists():
             slug, n = f"{base}-{n}", n + 1
-        committee = Committee.objects.create(name=name, slug=slug)
+        committee = Committee.objects.create(municipality=municipality, name=name, slug=slug)
     return committee
 
 
@@ -250,6 +311,7 @@ def ingest_meeting(
     people: PersonResolver | None = None,
     original: bytes | None = None,
     replace: bool = True,
+    municipality: Municipality | str | None = None,
 ) -> IngestResult:
     """Create or replace one meeting (natural key: committee + date) in one transaction.
 
@@ -262,7 +324,11 @@ def ingest_meeting(
     `original` is the file as published (PDF or text); it is stored with the meeting and
     offered on the meeting page. A replaced meeting without one loses the old original,
     which no longer matches its text. A batch loader may pass one `people` resolver for many
-    meetings (not with dry_run, whose persons are rolled back).
+    meetings of one municipality (not with dry_run, whose persons are rolled back).
+
+    The meeting belongs to `municipality` (a name or row), else to the one its export names,
+    else to the archive's default (ARCHIVE_DEFAULT_MUNICIPALITY). Minutes replace an agenda of
+    the same meeting in place; an agenda never replaces minutes (status KEPT_MINUTES).
     """
     storage = Meeting._meta.get_field("original_file").storage
     written: list[str] = []  # files saved by this call: removed again if it fails
@@ -277,6 +343,7 @@ def ingest_meeting(
             original=original,
             replace=replace,
             written=written,
+            municipality=municipality,
         )
     except BaseException as error:
         for name in written:
@@ -302,10 +369,14 @@ def _ingest_meeting(
     original: bytes | None,
     replace: bool,
     written: list[str],
+    municipality: Municipality | str | None,
 ) -> tuple[IngestResult, list[str]]:
     obsolete: list[str] = []  # files the meeting no longer refers to, deleted after commit
     with transaction.atomic():
-        committee = _committee(parsed.committee)
+        municipality = _municipality_for(parsed, municipality)
+        if people is not None and people.municipality.pk != municipality.pk:
+            raise ValueError("the person resolver belongs to another municipality")
+        committee = _committee(parsed.committee, municipality)
         meeting = Meeting.objects.select_for_update().filter(committee=committee, date=parsed.date).first()
         if meeting is not None and meeting.source_sha256 == sha256:
             if original is not None and not meeting.original_file and not dry_run:
@@ -314,6 +385,10 @@ def _ingest_meeting(
                 written.append(meeting.original_file.name)
                 Meeting.objects.filter(pk=meeting.pk).update(original_file=meeting.original_file.name)
             return IngestResult(UNCHANGED, meeting, parsed, items=meeting.items.count()), []
+        if meeting is not None and meeting.kind == Kind.MINUTES and parsed.kind == minutes.AGENDA:
+            kept = IngestResult(KEPT_MINUTES, meeting, parsed, items=meeting.items.count())
+            kept.warnings.append("the archive has this meeting's minutes; an agenda never replaces them")
+            return kept, []
         if meeting is not None and not replace:
             return IngestResult(NOT_REPLACED, meeting, parsed, items=meeting.items.count()), []
         status = UPDATED if meeting else CREATED
@@ -329,9 +404,12 @@ def _ingest_meeting(
             }
             meeting.items.all().delete()
             meeting.absences.all().delete()
+            meeting.members.all().delete()
         meeting.start_time = parsed.start_time
         meeting.location = parsed.location
         meeting.term = parsed.term
+        meeting.kind = parsed.kind
+        meeting.source_format = parsed.source_format
         meeting.source_name = source_name
         meeting.source_sha256 = sha256
         meeting.source_text = source_text
@@ -347,7 +425,15 @@ def _ingest_meeting(
         meeting.save()
 
         result = IngestResult(status, meeting, parsed, warnings=[str(w) for w in parsed.warnings])
-        used_files = _write_items(meeting, parsed, result, people or PersonResolver(), kept_files)
+        used_files = _write_items(
+            meeting,
+            parsed,
+            result,
+            people or PersonResolver(municipality),
+            kept_files,
+            dry_run=dry_run,
+            written=written,
+        )
         dropped = {key: value for key, value in kept_files.items() if key not in used_files}
         result.dropped_attachment_files = [title for _number, title in sorted(dropped)]
         obsolete += [name for name, _text in dropped.values()]
@@ -358,26 +444,78 @@ def _ingest_meeting(
     return result, obsolete
 
 
+def _attachment_rows(
+    item: minutes.Item,
+    kept_files: dict[tuple[int, str], tuple[str, str]],
+    used_files: set[tuple[int, str]],
+    *,
+    dry_run: bool,
+    written: list[str],
+) -> list[Attachment]:
+    """The item's attachments: the files its export brings (stored, their text extracted),
+    else the files an editor gave them before a replace (matched by item number and title)."""
+    files = {f.position: f for f in item.files}
+    rows = []
+    for position, title in enumerate(item.attachments, 1):
+        row = Attachment(position=position, title=title)
+        exported = files.get(position)
+        if exported is not None and not dry_run:
+            text, note = (
+                (exported.text, "") if exported.text is not None else extract_text(exported.name, exported.data)
+            )
+            row.file.save(Path(exported.name).name, ContentFile(exported.data), save=False)
+            written.append(row.file.name)
+            row.text, row.text_note = text, note
+        elif (item.number, title) in kept_files:
+            row.file, row.text = kept_files[(item.number, title)]
+            used_files.add((item.number, title))
+        rows.append(row)
+    return rows
+
+
+def _earlier(decisions: tuple[minutes.EarlierDecision, ...]) -> list[dict]:
+    return [{"date": d.date.isoformat() if d.date else None, "body": d.body, "text": d.text} for d in decisions]
+
+
+def _tallies(tallies: tuple[minutes.Tally, ...]) -> list[dict]:
+    return [
+        {
+            "subject": t.subject,
+            "for": t.for_count,
+            "against": t.against_count,
+            "abstain": t.abstain_count,
+            "sentence": t.sentence,
+        }
+        for t in tallies
+    ]
+
+
+# The member list's statuses that are a whole-meeting absence, and how the meeting page says it.
+_ABSENCE_SENTENCES = {
+    minutes.ABSENT: "Fraværende (mødets deltagerliste)",
+    minutes.APOLOGIES: "Afbud (mødets deltagerliste)",
+}
+
+
 def _write_items(
     meeting: Meeting,
     parsed: minutes.Meeting,
     result: IngestResult,
     people: PersonResolver,
     kept_files: dict[tuple[int, str], tuple[str, str]] | None = None,
+    *,
+    dry_run: bool = False,
+    written: list[str] | None = None,
 ) -> set[tuple[int, str]]:
-    """Write the items, votes, bloc votes, attachments and absences; the kept files it reused."""
-    cases = _cases(parsed)
+    """Write the items, votes, bloc votes, attachments, members and absences; the kept files it reused."""
+    cases = _cases(parsed, meeting.committee.municipality)
     kept_files = kept_files or {}
+    written = written if written is not None else []
     used_files: set[tuple[int, str]] = set()
-    attachment_rows: list[list[Attachment]] = []
-    for item in parsed.items:
-        rows = []
-        for position, title in enumerate(item.attachments, 1):
-            name, text = kept_files.get((item.number, title), ("", ""))
-            if name:
-                used_files.add((item.number, title))
-            rows.append(Attachment(position=position, title=title, file=name, text=text))
-        attachment_rows.append(rows)
+    attachment_rows = [
+        _attachment_rows(item, kept_files, used_files, dry_run=dry_run, written=written) if not item.closed else []
+        for item in parsed.items
+    ]
     items = AgendaItem.objects.bulk_create(
         [
             AgendaItem(
@@ -387,12 +525,20 @@ def _write_items(
                 title=item.title,
                 toc_title=item.toc_title,
                 category=item.category,
-                case=cases.get(item.case.number) if item.case else None,
-                case_number=item.case.number if item.case else "",
-                sections=[{"kind": s.kind, "heading": s.heading, "text": s.text} for s in item.sections],
-                outcome=item.outcome,
-                subject_outcomes=dict(item.subject_outcomes),
-                other_committees=[{"committee": o.committee, "sentence": o.sentence} for o in item.other_committees],
+                case=cases.get(item.case.number) if item.case and not item.closed else None,
+                case_number=item.case.number if item.case and not item.closed else "",
+                sections=[]
+                if item.closed
+                else [{"kind": s.kind, "heading": s.heading, "text": s.text} for s in item.sections],
+                outcome=minutes.NO_DECISION if item.closed else item.outcome,
+                subject_outcomes={} if item.closed else dict(item.subject_outcomes),
+                other_committees=[]
+                if item.closed
+                else [{"committee": o.committee, "sentence": o.sentence} for o in item.other_committees],
+                closed=item.closed,
+                earlier_decisions=[] if item.closed else _earlier(item.earlier_decisions),
+                tallies=[] if item.closed else _tallies(item.tallies),
+                protocol_notes=[] if item.closed else list(item.protocol_notes),
                 # The same rule as refresh_attachment_text, for files kept from the replaced meeting.
                 attachment_text="\n\n".join(a.text for a in rows if a.text),
             )
@@ -402,6 +548,8 @@ def _write_items(
     new_before, notes_before = len(people.new_names), len(people.notes)
     votes, blocs, attachments, absences = [], [], [], {}
     for row, item, item_attachments in zip(items, parsed.items, attachment_rows, strict=True):
+        if item.closed:
+            continue  # nothing of a closed item but its number and title is kept
         for vote in item.votes:
             person = people.resolve(vote.name, vote.party)
             votes.append(
@@ -447,19 +595,48 @@ def _write_items(
                     line=absence.line,
                 ),
             )
+    members: dict[int, MeetingMember] = {}
+    for position, member in enumerate(parsed.members, 1):
+        person = people.resolve(member.name, member.party)
+        members.setdefault(
+            person.pk,
+            MeetingMember(
+                meeting=meeting,
+                person=person,
+                printed_name=member.name[:200],
+                party=member.party,
+                role=member.role[:40],
+                status=member.status,
+                position=position,
+            ),
+        )
+        if member.status in _ABSENCE_SENTENCES:
+            # The member list is the record of who was away, and why (absent or apologies).
+            absences[person.pk] = MeetingAbsence(
+                meeting=meeting,
+                person=person,
+                printed_name=member.name[:200],
+                party=member.party,
+                role=member.role[:40],
+                reason=member.status,
+                sentence=_ABSENCE_SENTENCES[member.status],
+            )
     # A sentence naming someone twice for the same subject is one vote.
     unique_votes = list({(v.item_id, v.person_id, v.subject, v.position): v for v in votes}.values())
     Vote.objects.bulk_create(unique_votes)
     BlocVote.objects.bulk_create(blocs)
     Attachment.objects.bulk_create(attachments)
     MeetingAbsence.objects.bulk_create(absences.values())
-    # Committee membership per term is derived from who is named in the minutes; rows an
-    # editor has set (derived=False) are left alone by ignore_conflicts.
+    MeetingMember.objects.bulk_create(members.values())
+    # Committee membership per term: the meeting's member list where the format has one, else
+    # derived from who is named in the minutes. Rows an editor has set (derived=False) are left
+    # alone by ignore_conflicts.
     roles: dict[int, str] = {}
-    for row in [*unique_votes, *absences.values()]:
+    named = members.values() if members else [*unique_votes, *absences.values()]
+    for row in named:
         # A specific role (Formand, Rådmand) wins over the generic "Udvalgsmedlem".
         current = roles.get(row.person_id, "")
-        roles[row.person_id] = current if current not in ("", "Udvalgsmedlem") else row.role or current
+        roles[row.person_id] = current if current not in ("", "Udvalgsmedlem", "Medlem") else row.role or current
     Membership.objects.bulk_create(
         [
             Membership(committee=meeting.committee, person_id=pk, term=meeting.term, role=role, derived=True)
@@ -531,9 +708,18 @@ def _parsed_item_key(item: minutes.Item) -> dict:
     }
 
 
-def meeting_changes(parsed: minutes.Meeting, *, sha256: str) -> ChangeSummary:
+def meeting_changes(
+    parsed: minutes.Meeting, *, sha256: str, municipality: Municipality | str | None = None
+) -> ChangeSummary:
     """Compare parsed minutes with the meeting already in the archive, item by item."""
-    meeting = Meeting.objects.filter(committee__name=parsed.committee, date=parsed.date).first()
+    if isinstance(municipality, str):
+        municipality = Municipality.objects.filter(name__iexact=municipality).first()
+    elif municipality is None:
+        name = parsed.municipality or settings.ARCHIVE_DEFAULT_MUNICIPALITY
+        municipality = Municipality.objects.filter(name__iexact=name).first()
+    meeting = Meeting.objects.filter(
+        committee__municipality=municipality, committee__name=parsed.committee, date=parsed.date
+    ).first()
     if meeting is None:
         return ChangeSummary(None)
     if meeting.source_sha256 == sha256:
@@ -603,22 +789,15 @@ class AttachmentFileResult:
 def set_attachment_file(attachment: Attachment, *, name: str | None, data: bytes | None) -> AttachmentFileResult:
     """Give an attachment its file (or remove it with name=None): the one place that does.
 
-    A PDF's text is extracted (decisions.minutes.pdf) into Attachment.text; the item's
-    attachment_text, searched at the lowest weight, is then refreshed. A file that is not a
-    PDF, or a PDF without readable text, is stored without text. The replaced file is removed
+    The text of a PDF or .docx is extracted (decisions.minutes.attachments) into Attachment.text;
+    the item's attachment_text, searched at the lowest weight, is then refreshed. Another file,
+    or a PDF without readable text, is stored without text and the reason in text_note. The replaced file is removed
     from storage after commit.
     """
-    from decisions.minutes.pdf import PdfError, pdf_to_text
-
     result = AttachmentFileResult()
     text = ""
-    if data is not None and data[:5] == b"%PDF-":
-        try:
-            text = pdf_to_text(data)
-        except PdfError as exc:
-            result.note = str(exc)  # a scanned or unreadable attachment is kept, just not searchable
-    elif data is not None and name and name.lower().endswith(".pdf"):
-        result.note = "not a PDF file"
+    if data is not None and name:
+        text, result.note = extract_text(name, data)
     result.text_chars = len(text)
     storage = attachment.file.storage
     # The stored name, not whatever a bound form has put on the instance meanwhile.
@@ -629,7 +808,8 @@ def set_attachment_file(attachment: Attachment, *, name: str | None, data: bytes
         else:
             attachment.file = ""
         attachment.text = text
-        attachment.save(update_fields=["file", "text"])
+        attachment.text_note = result.note if data is not None else ""
+        attachment.save(update_fields=["file", "text", "text_note"])
         refresh_attachment_text(attachment.item_id)
         if previous and previous != attachment.file.name:
             transaction.on_commit(lambda: storage.delete(previous))
@@ -651,6 +831,9 @@ def set_item_case(item: AgendaItem, number: str) -> None:
         if parsed is None:
             raise ValueError(f"not a case number: {number!r}")
         case, _created = Case.objects.get_or_create(
+            municipality_id=AgendaItem.objects.values_list("meeting__committee__municipality_id", flat=True).get(
+                pk=item.pk
+            ),
             number=parsed.number,
             defaults={"kle": parsed.kle, "facet": parsed.facet, "serial": parsed.serial, "year": parsed.year},
         )
@@ -661,10 +844,15 @@ def set_item_case(item: AgendaItem, number: str) -> None:
     bump_archive_generation()  # .update() sends no signal
 
 
-def create_person(name: str, party: str) -> Person:
+def create_person(name: str, party: str, *, municipality: Municipality) -> Person:
     """A person added by an editor, with their name as the first spelling."""
     with transaction.atomic():
-        person = Person.objects.create(name=name, slug=claim_person_slug(name), party=party)
+        person = Person.objects.create(
+            municipality=municipality,
+            name=name,
+            slug=claim_person_slug(name, municipality=municipality),
+            party=party,
+        )
         PersonAlias.objects.create(person=person, name=name)
     return person
 
@@ -700,6 +888,8 @@ def merge_persons(*, keep: Person, other: Person) -> MergeResult:
     """
     if keep.pk == other.pk:
         raise ValueError("a person cannot be merged with itself")
+    if keep.municipality_id != other.municipality_id:
+        raise ValueError("persons of two municipalities are two people and cannot be merged")
     keep, other = (Person.objects.select_for_update().get(pk=p.pk) for p in (keep, other))
     result = MergeResult()
     kept_votes = set(Vote.objects.filter(person=keep).values_list("item_id", "subject", "position"))
@@ -741,7 +931,7 @@ def merge_persons(*, keep: Person, other: Person) -> MergeResult:
     # too (before the delete would cascade to them), so that an old slug leads straight to the
     # person it now belongs to, never through a chain of redirects.
     PersonSlugRedirect.objects.filter(person=other).update(person=keep)
-    PersonSlugRedirect.objects.create(old_slug=other.slug, person=keep)
+    PersonSlugRedirect.objects.create(municipality_id=keep.municipality_id, old_slug=other.slug, person=keep)
     other.delete()
     bump_archive_generation()  # .update() sends no signal
     return result
@@ -774,7 +964,12 @@ def split_alias(alias: PersonAlias) -> Person:
     if person.aliases.count() < 2:
         raise ValueError("the person has only this spelling")
     preview = split_preview(alias)
-    new = Person.objects.create(name=alias.name, slug=claim_person_slug(alias.name), party=preview.party)
+    new = Person.objects.create(
+        municipality_id=person.municipality_id,
+        name=alias.name,
+        slug=claim_person_slug(alias.name, municipality=person.municipality),
+        party=preview.party,
+    )
     Vote.objects.filter(person=person, printed_name=alias.name).update(person=new)
     MeetingAbsence.objects.filter(person=person, printed_name=alias.name).update(person=new)
     PersonAlias.objects.filter(pk=alias.pk).update(person=new)
@@ -842,11 +1037,13 @@ def possible_duplicate_persons(*, threshold: float = 0.3, limit: int = 500) -> l
         cursor.execute(
             f"""
             WITH p AS (
-                SELECT id, party, split_part(name, ' ', 1) AS given, substr(name, strpos(name, ' ') + 1) AS surname
+                SELECT id, municipality_id, party, split_part(name, ' ', 1) AS given,
+                       substr(name, strpos(name, ' ') + 1) AS surname
                 FROM {table} WHERE strpos(name, ' ') > 0
             )
             SELECT a.id, b.id, similarity(a.surname, b.surname) AS s
-            FROM p a JOIN p b ON a.party = b.party AND a.given = b.given AND a.id < b.id
+            FROM p a JOIN p b
+              ON a.municipality_id = b.municipality_id AND a.party = b.party AND a.given = b.given AND a.id < b.id
             WHERE similarity(a.surname, b.surname) >= %s
             ORDER BY s DESC, a.id, b.id
             LIMIT %s
@@ -858,11 +1055,14 @@ def possible_duplicate_persons(*, threshold: float = 0.3, limit: int = 500) -> l
     return [DuplicatePair(persons[a], persons[b], round(s, 2)) for a, b, s in rows]
 
 
-def similar_persons(name: str, party: str, *, threshold: float = 0.5, limit: int = 3) -> list[Person]:
-    """Known persons whose name resembles `name` (trigram similarity), same party first: for
-    warning about a new person at upload."""
+def similar_persons(
+    name: str, party: str, *, municipality: Municipality | None = None, threshold: float = 0.5, limit: int = 3
+) -> list[Person]:
+    """Known persons of the municipality whose name resembles `name` (trigram similarity), same
+    party first: for warning about a new person at upload."""
+    persons = Person.objects.filter(municipality=municipality) if municipality else Person.objects.all()
     return list(
-        Person.objects.annotate(similarity=TrigramSimilarity("name", name))
+        persons.annotate(similarity=TrigramSimilarity("name", name))
         .filter(similarity__gte=threshold)
         .exclude(name=name, party=party)
         .order_by("-similarity", "name")[:limit]

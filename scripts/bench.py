@@ -58,20 +58,24 @@ def parse_size(text: str) -> int:
 
 
 def page_urls(klass: str, term: str, *, deep_page: int | None = None) -> tuple[str, str | None]:
-    """The page URL and its JSON twin for one query of a class (person_deep needs its page)."""
+    """The page URL and its JSON twin for one query of a class (person_deep needs its page).
+    A case's or person's term is "<municipality slug> <number or slug>": both are per municipality."""
     from urllib.parse import quote, urlencode
 
     if klass in SEARCH_CLASSES:
         qs = urlencode({"q": term})
         return f"/search/?{qs}", f"/api/search/?{qs}"
     if klass == "case_exact":
-        return f"/cases/{quote(term)}/", f"/api/cases/{quote(term)}/"
+        municipality, number = term.split(" ", 1)
+        return f"/{municipality}/cases/{quote(number)}/", f"/api/{municipality}/cases/{quote(number)}/"
     if klass == "case_prefix":
         return f"/cases/?{urlencode({'prefix': term})}", None
     if klass == "person":
-        return f"/people/{term}/", f"/api/people/{term}/"
+        municipality, slug = term.split(" ", 1)
+        return f"/{municipality}/people/{slug}/", f"/api/{municipality}/people/{slug}/"
     if klass == "person_deep":
-        return f"/people/{term}/?page={deep_page}", None
+        municipality, slug = term.split(" ", 1)
+        return f"/{municipality}/people/{slug}/?page={deep_page}", None
     raise ValueError(klass)
 
 
@@ -189,6 +193,8 @@ class Bench:
     def choose_terms(self) -> dict[str, list[str]]:
         """At least TERMS_PER_CLASS queries per class, chosen by document frequency."""
         from django.db import connection
+        from django.db.models import CharField, Value
+        from django.db.models.functions import Concat
 
         from decisions.models import AgendaItem, Case, Person, Vote
         from decisions.views.people import ROWS_PER_PAGE
@@ -240,15 +246,27 @@ class Bench:
                     break
             if len(phrases) >= TERMS_PER_CLASS:
                 break
-        cases = self.sample(Case.objects.all(), "number", TERMS_PER_CLASS)
-        prefixes = sorted({number[: self.rng.choice((5, 8))] for number in cases})
+        cases = self.sample(
+            Case.objects.annotate(term=Concat("municipality__slug", Value(" "), "number", output_field=CharField())),
+            "term",
+            TERMS_PER_CLASS,
+        )
+        numbers = [term.split(" ", 1)[1] for term in cases]
+        prefixes = sorted({number[: self.rng.choice((5, 8))] for number in numbers})
         while len(prefixes) < TERMS_PER_CLASS:
-            prefixes.append(self.rng.choice(cases)[:8])
-        people = self.sample(Person.objects.filter(votes__isnull=False).distinct(), "slug", TERMS_PER_CLASS)
+            prefixes.append(self.rng.choice(numbers)[:8])
+        people = self.sample(
+            Person.objects.filter(votes__isnull=False)
+            .distinct()
+            .annotate(term=Concat("municipality__slug", Value(" "), "slug", output_field=CharField())),
+            "term",
+            TERMS_PER_CLASS,
+        )
         deep = {}
-        for slug in people:
-            rows = Vote.objects.filter(person__slug=slug).count()
-            deep[slug] = max(1, rows // ROWS_PER_PAGE // 2)  # the middle page of the record
+        for term in people:
+            municipality, slug = term.split(" ", 1)
+            rows = Vote.objects.filter(person__municipality__slug=municipality, person__slug=slug).count()
+            deep[term] = max(1, rows // ROWS_PER_PAGE // 2)  # the middle page of the record
         zero = [f"zqx{self.rng.randrange(10**6, 10**7)}" for _ in range(TERMS_PER_CLASS)]
         self.deep_pages = deep
         return {
@@ -270,7 +288,7 @@ class Bench:
         queries (ORDER BY random() drew others each time)."""
         ids = sorted(queryset.values_list("pk", flat=True))
         chosen = self.rng.sample(ids, min(n, len(ids)))
-        values = dict(queryset.model.objects.filter(pk__in=chosen).values_list("pk", field))
+        values = dict(queryset.filter(pk__in=chosen).values_list("pk", field))
         return [values[pk] for pk in chosen]
 
     # -- ours -------------------------------------------------------------------------------
@@ -348,8 +366,10 @@ class Bench:
         if klass == "case_exact":
             return (
                 "SELECT i.id, i.title FROM decisions_agendaitem i JOIN decisions_case c ON c.id = i.case_id "
-                "JOIN decisions_meeting m ON m.id = i.meeting_id WHERE c.number = %s ORDER BY m.date, i.number",
-                [term],
+                "JOIN decisions_municipality mu ON mu.id = c.municipality_id "
+                "JOIN decisions_meeting m ON m.id = i.meeting_id WHERE mu.slug = %s AND c.number = %s "
+                "ORDER BY m.date, i.number",
+                term.split(" ", 1),
             )
         if klass == "case_prefix":
             return (
@@ -363,9 +383,10 @@ class Bench:
             return (
                 "SELECT v.id, v.position, v.subject, i.title, m.date FROM decisions_vote v "
                 "JOIN decisions_person p ON p.id = v.person_id JOIN decisions_agendaitem i ON i.id = v.item_id "
-                "JOIN decisions_meeting m ON m.id = i.meeting_id WHERE p.slug = %s "
+                "JOIN decisions_municipality mu ON mu.id = p.municipality_id "
+                "JOIN decisions_meeting m ON m.id = i.meeting_id WHERE mu.slug = %s AND p.slug = %s "
                 "ORDER BY i.meeting_date DESC, i.number, v.line LIMIT %s OFFSET %s",
-                [term, ROWS_PER_PAGE, offset],
+                [*term.split(" ", 1), ROWS_PER_PAGE, offset],
             )
         return None
 
@@ -460,9 +481,9 @@ class Bench:
             "call_command('createcachetable', verbosity=0)\n"
             "from decisions.corpus import generate_meetings\n"
             "from decisions.minutes import parse_minutes\n"
-            "from decisions.services import PersonResolver, ingest_meeting\n"
+            "from decisions.services import PersonResolver, default_municipality, ingest_meeting\n"
             f"texts = [t for _, t in generate_meetings({items}, {self.seed + 1})]\n"
-            "people = PersonResolver()\n"
+            "people = PersonResolver(default_municipality())\n"
             "start = time.perf_counter()\n"
             "n = 0\n"
             "for i, text in enumerate(texts):\n"

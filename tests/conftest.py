@@ -15,6 +15,13 @@ MINUTES_2019 = FIXTURES / "001_357794a7807963d1.txt"
 MINUTES_2024 = FIXTURES / "002_93ae4490a1e197e6.txt"
 MINUTES_2021 = FIXTURES / "003_22c6d353a3b71871.txt"
 ALL_MINUTES = (MINUTES_2017, MINUTES_2019, MINUTES_2024, MINUTES_2021)
+# The slug of the archive's default municipality, which the Odense minutes belong to.
+ODENSE = "odense-kommune"
+# Real exports of other municipalities' publishing systems (fixtures/formats/SOURCES.md).
+FORMATS = ROOT / "fixtures" / "formats"
+ACADRE_SYDDJURS = FORMATS / "acadre" / "syddjurs_puk_2013-06-20"
+EDOC_BALLERUP = FORMATS / "edoc" / "ballerup_sfu_2012-12-04"
+PUBLICATION_BALLERUP = FORMATS / "publication" / "Publication32.zip"
 
 
 def make_minutes(

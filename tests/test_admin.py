@@ -104,7 +104,7 @@ def test_meeting_page_keeps_what_the_minutes_say_read_only(client, editor):
     assert meeting.source_sha256 in html  # shown, not editable
     assert 'name="items-0-title"' in html and 'name="items-0-number"' not in html
     assert 'id="absences-group"' in html
-    assert 'href="/meetings/beskaeftigelses-og-socialudvalget/2019-03-05/"' in html  # view on site
+    assert 'href="/odense-kommune/meetings/beskaeftigelses-og-socialudvalget/2019-03-05/"' in html  # view on site
     assert client.get("/admin/decisions/meeting/add/").status_code == 403  # meetings come from uploads
 
 
@@ -139,8 +139,11 @@ def test_editor_corrects_an_item_and_search_follows(client, editor):
     assert (item.outcome, item.case_number, item.case.number) == ("noted", "15.00.00-G01-999-19", "15.00.00-G01-999-19")
     assert Case.objects.filter(number="15.00.00-G01-999-19").exists()
     # The public case page has it, and the old case no longer lists it.
-    assert "Drøftelse af socialt bedrageri" in client.get("/cases/15.00.00-G01-999-19/").content.decode()
-    assert "Drøftelse af socialt bedrageri" not in client.get("/cases/15.00.00-G01-194-19/").content.decode()
+    assert "Drøftelse af socialt bedrageri" in client.get("/odense-kommune/cases/15.00.00-G01-999-19/").content.decode()
+    assert (
+        "Drøftelse af socialt bedrageri"
+        not in client.get("/odense-kommune/cases/15.00.00-G01-194-19/").content.decode()
+    )
     results, _ = search.search_items(query=search.parse_query("socialt bedrageri"), filter_data=QueryDict(""))
     assert item.pk in results.values_list("pk", flat=True)
     assert LogEntry.objects.filter(user=editor, object_id=str(item.pk), action_flag=CHANGE).exists()
@@ -155,7 +158,10 @@ def test_bad_case_number_and_outcomes_are_refused_in_danish(client, editor):
     response = client.post(url, data)
     assert response.status_code == 200
     errors = response.context["adminform"].form.errors
-    assert errors["case_number"] == ["Et sagsnummer skrives som 15.00.00-G01-193-17."]
+    assert errors["case_number"] == [
+        "Et sagsnummer begynder med et ciffer og består af cifre og store bogstaver adskilt af . / eller -, "
+        "fx 15.00.00-G01-193-17 eller 12/27845."
+    ]
     assert errors["subject_outcomes"][0].startswith('Skriv {"emne": "udfald"}')
     assert AgendaItem.objects.get(pk=item.pk).case_number == "15.00.00-G01-194-19"
 
@@ -244,7 +250,9 @@ def test_merge_then_split_restores_everything(client, editor):
 def test_a_merged_persons_old_slug_is_shown_read_only(client, editor):
     anne, tim = Person.objects.get(name="Anne-Mette Ebensgaard"), Person.objects.get(name="Tim Vermund")
     client.post("/admin/decisions/person/merge/", {"ids": f"{anne.pk},{tim.pk}", "keep": anne.pk})
-    assert client.get("/people/tim-vermund/")["Location"] == "/people/anne-mette-ebensgaard/"
+    assert (
+        client.get("/odense-kommune/people/tim-vermund/")["Location"] == "/odense-kommune/people/anne-mette-ebensgaard/"
+    )
     url = f"/admin/decisions/person/{anne.pk}/change/"
     html = client.get(url).content.decode()
     assert 'id="old_slugs-group"' in html
@@ -294,9 +302,9 @@ def test_splitting_off_the_persons_own_name(client, editor):
 
 def test_possible_duplicates_list_links_to_merge(client, editor):
     keld = Person.objects.get(name="Keld Hansen")
-    other = services.create_person("Keld Hansén", "A")
-    services.create_person("Keld Jensen", "V")  # another party
-    services.create_person("Kurt Hansen", "A")  # another given name
+    other = services.create_person("Keld Hansén", "A", municipality=services.default_municipality())
+    services.create_person("Keld Jensen", "V", municipality=services.default_municipality())  # another party
+    services.create_person("Kurt Hansen", "A", municipality=services.default_municipality())  # another given name
     assert [(p.first, p.second) for p in possible_duplicate_persons()] == [(keld, other)]
     html = client.get("/admin/decisions/person/duplicates/").content.decode()
     assert f"/admin/decisions/person/{keld.pk}/change/" in html
@@ -416,7 +424,7 @@ def test_attachment_file_is_stored_and_its_text_searched_below_the_minutes(
     entry = LogEntry.objects.get(user=editor, object_id=str(attachment.pk), change_message__startswith="Bilagsfil")
     assert "SHA-256" in entry.change_message
     # The item page offers the download; PDFs open in the browser.
-    html = client.get("/meetings/beskaeftigelses-og-socialudvalget/2017-03-28/1/").content.decode()
+    html = client.get("/odense-kommune/meetings/beskaeftigelses-og-socialudvalget/2017-03-28/1/").content.decode()
     assert f'href="{attachment.file.url}"' in html
     assert client.get(attachment.file.url)["Content-Type"] == "application/pdf"
 

@@ -63,26 +63,48 @@ def test_meeting_shape_and_the_amendment_vote(client, fixtures):
     page = get(client, "/api/meetings/", date="2019-03-05")
     assert (page["count"], page["next"]) == (1, None)
     (meeting,) = page["results"]
-    assert set(meeting) == {"id", "committee", "date", "start_time", "location", "term", "url", "items"}
+    assert set(meeting) == {
+        "id",
+        "municipality",
+        "municipality_slug",
+        "committee",
+        "kind",
+        "date",
+        "start_time",
+        "location",
+        "term",
+        "url",
+        "absent",
+        "items",
+    }
     assert (meeting["date"], meeting["start_time"], meeting["term"]) == ("2019-03-05", "08:30", "2018-2021")
+    assert (meeting["municipality"], meeting["municipality_slug"], meeting["kind"]) == (
+        "Odense Kommune",
+        "odense-kommune",
+        "minutes",
+    )
     assert [i["number"] for i in meeting["items"]] == list(range(1, 17))
     item = meeting["items"][0]
     assert set(item) == {
         "number",
         "title",
         "category",
+        "closed",
         "case_number",
         "decision",
         "outcome",
+        "earlier_decisions",
+        "tallies",
         "attachments",
         "votes",
         "url",
     }
+    assert (item["closed"], item["earlier_decisions"], item["tallies"]) == (False, [], [])
     assert set(item["votes"][0]) == {"person", "person_slug", "party", "position", "subject"}
     amendment = [v for v in item["votes"] if v["subject"] == "ændringsforslaget"]
     assert sum(v["position"] == "for" for v in amendment) == 2
     assert sum(v["position"] == "against" for v in amendment) == 5
-    assert item["url"] == f"http://{HOST}/meetings/beskaeftigelses-og-socialudvalget/2019-03-05/1/"
+    assert item["url"] == f"http://{HOST}/odense-kommune/meetings/beskaeftigelses-og-socialudvalget/2019-03-05/1/"
     assert get(client, f"/api/meetings/{meeting['id']}/") == meeting
     every = get(client, "/api/meetings/")
     assert [m["date"] for m in every["results"]] == ["2024-05-28", "2021-02-02", "2019-03-05", "2017-03-28"]
@@ -95,11 +117,12 @@ def test_meeting_shape_and_the_amendment_vote(client, fixtures):
 
 
 def test_case_and_people(client, fixtures):
-    case = get(client, "/api/cases/00.30.00-s00-11-19/")  # normalized on lookup
+    case = get(client, "/api/odense-kommune/cases/00.30.00-s00-11-19/")  # normalized on lookup
     assert case["case_number"] == "00.30.00-S00-11-19"
     assert [(i["meeting_date"], i["number"]) for i in case["items"]] == [("2019-03-05", 2), ("2019-03-05", 3)]
-    reza = get(client, "/api/people/reza-javid/")
-    assert set(reza) == {"name", "slug", "party", "aliases", "votes", "absences"}
+    reza = get(client, "/api/odense-kommune/people/reza-javid/")
+    assert set(reza) == {"name", "slug", "municipality", "municipality_slug", "party", "aliases", "votes", "absences"}
+    assert (reza["municipality"], reza["municipality_slug"]) == ("Odense Kommune", "odense-kommune")
     assert {
         "date": "2019-03-05",
         "committee": "Beskæftigelses- og Socialudvalget",
@@ -110,13 +133,15 @@ def test_case_and_people(client, fixtures):
     } in reza["votes"]
     tommy = get(client, "/api/people/", q="Hummelose")["results"]
     assert [(p["slug"], p["aliases"]) for p in tommy] == [("tommy-hummellose", ["Tommy Hummellose", "Tommy Hummelose"])]
-    assert get(client, "/api/people/christoffer-lilleholt/")["absences"] == [
+    assert get(client, "/api/odense-kommune/people/christoffer-lilleholt/")["absences"] == [
         {"date": "2019-03-05", "committee": "Beskæftigelses- og Socialudvalget", "item_number": 9}
     ]
-    assert get(client, "/api/people/anne-mette-ebensgaard/")["absences"] == [
+    assert get(client, "/api/odense-kommune/people/anne-mette-ebensgaard/")["absences"] == [
         {"date": "2024-05-28", "committee": "Beskæftigelses- og Socialudvalget", "item_number": None}
     ]
-    assert all(v["position"] != "absent" for v in get(client, "/api/people/christoffer-lilleholt/")["votes"])
+    assert all(
+        v["position"] != "absent" for v in get(client, "/api/odense-kommune/people/christoffer-lilleholt/")["votes"]
+    )
 
 
 def test_pagination_has_results_and_next(client, fixtures, monkeypatch):
@@ -155,7 +180,17 @@ def test_search_is_the_search_page_as_data(client, fixtures):
     assert len(hit) == 3
     assert all("<mark>" not in r["snippet"] and "&amp;" not in r["snippet"] for r in hit)  # plain text
     assert "højeste ledighedsprocent på 4,0 %" in hit[0]["snippet"]
-    assert set(hit[0]) == {"title", "url", "meeting_date", "committee", "number", "case_number", "outcome", "snippet"}
+    assert set(hit[0]) == {
+        "title",
+        "url",
+        "meeting_date",
+        "municipality",
+        "committee",
+        "number",
+        "case_number",
+        "outcome",
+        "snippet",
+    }
 
 
 @pytest.mark.parametrize(
@@ -181,8 +216,8 @@ def test_malformed_parameters_are_400_json(client, fixtures, path, params, param
 
 
 def test_unknown_objects_are_404_json_with_suggestions(client, fixtures):
-    assert get(client, "/api/cases/00.30.00-S00-11-18/", 404)["suggestions"][0] == "00.30.00-S00-11-19"
-    assert get(client, "/api/people/reza-javi/", 404) == {
+    assert get(client, "/api/odense-kommune/cases/00.30.00-S00-11-18/", 404)["suggestions"][0] == "00.30.00-S00-11-19"
+    assert get(client, "/api/odense-kommune/people/reza-javi/", 404) == {
         "error": "Ingen person har det korte navn reza-javi.",
         "suggestions": ["reza-javid"],
     }
@@ -219,11 +254,11 @@ def test_votes_csv_has_every_vote(client, fixtures):
 
 def test_api_uses_a_bounded_number_of_queries(client, fixtures, django_assert_max_num_queries):
     budgets = {
-        "/api/meetings/": 5,  # count, meetings, items, votes with people, attachments
-        "/api/meetings/?date=2019-03-05": 5,
-        "/api/cases/00.30.00-S00-1-24/": 4,
+        "/api/meetings/": 6,  # count, meetings, items, votes with people, attachments, absences
+        "/api/meetings/?date=2019-03-05": 6,
+        "/api/odense-kommune/cases/00.30.00-S00-1-24/": 4,
         "/api/people/": 5,  # count, people, aliases, votes, meeting absences
-        "/api/people/reza-javid/": 4,
+        "/api/odense-kommune/people/reza-javid/": 4,
         # a capped match count, the newest matches' ids, count, page, snippets; and enable_seqscan in a
         # savepoint, restored after (in a test's transaction).
         "/api/search/?q=ledighed": 10,
@@ -237,5 +272,5 @@ def test_api_uses_a_bounded_number_of_queries(client, fixtures, django_assert_ma
 
 def test_control_characters_in_input_are_not_errors(client, fixtures):
     assert [p["slug"] for p in get(client, "/api/people/", q="Reza\x00")["results"]] == ["reza-javid"]
-    assert get(client, "/api/cases/a\x00b/", 404)["suggestions"] == []
+    assert get(client, "/api/odense-kommune/cases/a\x00b/", 404)["suggestions"] == []
     assert get(client, "/api/meetings/", 400, date="\x00")["parameter"] == "date"

@@ -111,7 +111,7 @@ def count_instructions(database_url: str, out: Path, rounds: int, *urls: str) ->
 
 @needs_valgrind
 def test_instruction_counts_repeat_and_bad_pages_are_refused(committed_fixtures, tmp_path):
-    case = "/cases/81.00.10-A00-2-18/"  # a case of the fixtures, with named votes
+    case = "/odense-kommune/cases/81.00.10-A00-2-18/"  # a case of the fixtures, with named votes
     runs = []
     for name in ("first", "second"):
         proc = count_instructions(committed_fixtures, tmp_path / f"{name}.json", 3, case)
@@ -125,9 +125,11 @@ def test_instruction_counts_repeat_and_bad_pages_are_refused(committed_fixtures,
     assert 1_000_000 < runs[0]["instructions"] < 100_000_000
     assert abs(runs[0]["instructions"] - runs[1]["instructions"]) / runs[1]["instructions"] < 0.01
     # A page that does not answer is not counted: its error page would be measured instead.
-    missing = count_instructions(committed_fixtures, tmp_path / "missing.json", 1, "/cases/99.99.99-Z99-9-99/")
+    missing = count_instructions(
+        committed_fixtures, tmp_path / "missing.json", 1, "/odense-kommune/cases/99.99.99-Z99-9-99/"
+    )
     assert missing.returncode != 0
-    assert "/cases/99.99.99-Z99-9-99/ answered 404" in missing.stderr
+    assert "/odense-kommune/cases/99.99.99-Z99-9-99/ answered 404" in missing.stderr
     assert not (tmp_path / "missing.json").exists()
 
 

@@ -46,31 +46,33 @@ def links(root: ET.Element) -> list[str]:
 
 
 def test_case_feed_has_each_treatment_newest_first(client):
-    root = atom(client, "/cases/00.30.00-S00-1-24/feed/")
+    root = atom(client, "/odense-kommune/cases/00.30.00-S00-1-24/feed/")
     assert root.find(f"{ATOM}title").text == "Sag 00.30.00-S00-1-24"
-    assert links(root) == [f"/meetings/{COMMITTEE}/2024-05-28/{n}/" for n in (2, 5, 8, 9, 10)]
+    assert links(root) == [f"/odense-kommune/meetings/{COMMITTEE}/2024-05-28/{n}/" for n in (2, 5, 8, 9, 10)]
     entry = root.find(f"{ATOM}entry")
     assert entry.find(f"{ATOM}published").text == "2024-05-28T08:30:00+02:00"
     summary = entry.find(f"{ATOM}summary")
     assert summary.get("type") == "html"
     assert "anbefalet til byrådet" in summary.text
-    amendment = atom(client, "/cases/81.00.10-A00-2-18/feed/").find(f"{ATOM}entry/{ATOM}summary").text
+    amendment = atom(client, "/odense-kommune/cases/81.00.10-A00-2-18/feed/").find(f"{ATOM}entry/{ATOM}summary").text
     assert "Ændringsforslaget: 2 for, 5 imod – forkastet" in amendment
 
 
 def test_person_feed_has_votes_and_absences(client):
-    root = atom(client, "/people/christoffer-lilleholt/feed/")
-    assert links(root) == [f"/meetings/{COMMITTEE}/2019-03-05/{n}/" for n in (1, 7, 9)]
+    root = atom(client, "/odense-kommune/people/christoffer-lilleholt/feed/")
+    assert links(root) == [f"/odense-kommune/meetings/{COMMITTEE}/2019-03-05/{n}/" for n in (1, 7, 9)]
     assert "Christoffer Lilleholt (V)" in root.find(f"{ATOM}title").text
-    assert links(atom(client, "/people/anne-mette-ebensgaard/feed/")) == [f"/meetings/{COMMITTEE}/2024-05-28/"]
-    summary = atom(client, "/people/reza-javid/feed/").findall(f"{ATOM}entry/{ATOM}summary")[1].text
+    assert links(atom(client, "/odense-kommune/people/anne-mette-ebensgaard/feed/")) == [
+        f"/odense-kommune/meetings/{COMMITTEE}/2024-05-28/"
+    ]
+    summary = atom(client, "/odense-kommune/people/reza-javid/feed/").findall(f"{ATOM}entry/{ATOM}summary")[1].text
     assert "imod beslutningen" in summary and "Reza Javid (Ø) stemmer imod indstillingen." in summary
 
 
 def test_committee_feed_has_its_meetings(client):
-    root = atom(client, f"/meetings/{COMMITTEE}/feed/")
+    root = atom(client, f"/odense-kommune/meetings/{COMMITTEE}/feed/")
     assert links(root) == [
-        f"/meetings/{COMMITTEE}/{d}/" for d in ("2024-05-28", "2021-02-02", "2019-03-05", "2017-03-28")
+        f"/odense-kommune/meetings/{COMMITTEE}/{d}/" for d in ("2024-05-28", "2021-02-02", "2019-03-05", "2017-03-28")
     ]
     assert "Indsatser til at nedbringe ledigheden – godkendt" in root.find(f"{ATOM}entry/{ATOM}summary").text
 
@@ -78,13 +80,13 @@ def test_committee_feed_has_its_meetings(client):
 def test_search_feed_takes_the_search_page_query_string(client):
     root = atom(client, "/search/feed/?q=ledighedsprocent")
     assert links(root) == [
-        f"/meetings/{COMMITTEE}/2024-05-28/5/",
-        f"/meetings/{COMMITTEE}/2019-03-05/2/",
-        f"/meetings/{COMMITTEE}/2019-03-05/3/",
+        f"/odense-kommune/meetings/{COMMITTEE}/2024-05-28/5/",
+        f"/odense-kommune/meetings/{COMMITTEE}/2019-03-05/2/",
+        f"/odense-kommune/meetings/{COMMITTEE}/2019-03-05/3/",
     ]
     assert root.find(f"{ATOM}link[@rel='alternate']").get("href") == "http://testserver/search/?q=ledighedsprocent"
     filtered = atom(client, "/search/feed/?q=ledighedsprocent&year=2019&sort=oldest")
-    assert links(filtered) == [f"/meetings/{COMMITTEE}/2019-03-05/{n}/" for n in (2, 3)]
+    assert links(filtered) == [f"/odense-kommune/meetings/{COMMITTEE}/2019-03-05/{n}/" for n in (2, 3)]
     assert len(links(atom(client, "/search/feed/"))) == 49
     for bad in ("year=abc", "sort=best", "outcome=maybe"):
         response = client.get(f"/search/feed/?q=x&{bad}")
@@ -93,15 +95,15 @@ def test_search_feed_takes_the_search_page_query_string(client):
 
 
 def test_unknown_feed_objects_are_404(client):
-    assert client.get("/cases/00.30.00-S00-11-18/feed/").status_code == 404
-    assert client.get("/people/nobody/feed/").status_code == 404
-    assert client.get("/meetings/no-such-committee/feed/").status_code == 404
+    assert client.get("/odense-kommune/cases/00.30.00-S00-11-18/feed/").status_code == 404
+    assert client.get("/odense-kommune/people/nobody/feed/").status_code == 404
+    assert client.get("/odense-kommune/meetings/no-such-committee/feed/").status_code == 404
 
 
 def test_minutes_text_is_escaped_in_feeds(client):
     minutes = make_minutes((1, "Tal <img src=x>", "<script>alert(1)</script> Udvalget godkender indstillingen."))
     ingest_meeting(parse_minutes(minutes), source_name="x.txt", source_text=minutes, sha256="d" * 64)
-    root = atom(client, "/cases/00.01.00-A00-1-22/feed/")
+    root = atom(client, "/odense-kommune/cases/00.01.00-A00-1-22/feed/")
     summary = root.find(f"{ATOM}entry/{ATOM}summary").text
     # The summary is HTML: the minutes text inside it is escaped once more.
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in summary and "<script>" not in summary
@@ -111,9 +113,9 @@ def test_minutes_text_is_escaped_in_feeds(client):
 @pytest.mark.parametrize(
     ("page", "feed"),
     [
-        ("/cases/00.30.00-S00-11-19/", "/cases/00.30.00-S00-11-19/feed/"),
-        ("/people/reza-javid/", "/people/reza-javid/feed/"),
-        (f"/meetings/{COMMITTEE}/members/", f"/meetings/{COMMITTEE}/feed/"),
+        ("/odense-kommune/cases/00.30.00-S00-11-19/", "/odense-kommune/cases/00.30.00-S00-11-19/feed/"),
+        ("/odense-kommune/people/reza-javid/", "/odense-kommune/people/reza-javid/feed/"),
+        (f"/odense-kommune/meetings/{COMMITTEE}/members/", f"/odense-kommune/meetings/{COMMITTEE}/feed/"),
     ],
 )
 def test_pages_link_their_feeds(client, page, feed):
@@ -125,10 +127,12 @@ def test_pages_link_their_feeds(client, page, feed):
 
 def test_feeds_use_a_bounded_number_of_queries(client, django_assert_max_num_queries):
     budgets = {
-        "/cases/00.30.00-S00-1-24/feed/": 4,
-        "/people/christoffer-lilleholt/feed/": 5,
-        f"/meetings/{COMMITTEE}/feed/": 3,
-        "/search/feed/?q=ledighed": 6,  # items, votes; enable_seqscan set and restored in a savepoint
+        "/odense-kommune/cases/00.30.00-S00-1-24/feed/": 4,
+        "/odense-kommune/people/christoffer-lilleholt/feed/": 5,
+        f"/odense-kommune/meetings/{COMMITTEE}/feed/": 3,
+        # items, votes, the committee and municipality filters' choices; enable_seqscan set and
+        # restored in a savepoint
+        "/search/feed/?q=ledighed": 7,
     }
     for url, budget in budgets.items():
         with django_assert_max_num_queries(budget):

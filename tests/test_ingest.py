@@ -233,8 +233,13 @@ def test_dry_run_writes_nothing(db):
 
 def test_command_summary_and_recursive_directories(db):
     out = io.StringIO()
-    call_command("ingest", str(ROOT / "fixtures"), stdout=out)
+    call_command("ingest", str(ROOT / "fixtures" / "minutes"), stdout=out)
     assert "meetings created 4, updated 0, unchanged 0, failed 0; items 49, votes 22, new persons 11" in out.getvalue()
+    # All of fixtures/: the Odense minutes and the three exports of fixtures/formats (1 + 8 + 5
+    # items; their member lists name 5 + 7 + 11 people, Doris Børger (A) in two Ballerup ones).
+    out = io.StringIO()
+    call_command("ingest", str(ROOT / "fixtures"), stdout=out)
+    assert "meetings created 3, updated 0, unchanged 4, failed 0; items 63, votes 0, new persons 20" in out.getvalue()
 
 
 NOT_UTF8 = b"REFERAT Testudvalget 2022-2025 d. 01-02-2022\n" + bytes([0x81, 0x8D, 0x90]) + b"\n"
@@ -273,7 +278,7 @@ NOT_UTF8 = b"REFERAT Testudvalget 2022-2025 d. 01-02-2022\n" + bytes([0x81, 0x8D
 def test_bad_input_gets_one_line_and_writes_nothing(name, content, message, write_minutes, capsys):
     bad = write_minutes(name, content)
     err = io.StringIO()
-    with pytest.raises(CommandError, match="1 of 2 files failed"):
+    with pytest.raises(CommandError, match="1 of 2 sources failed"):
         call_command("ingest", str(bad), str(MINUTES_2021), stdout=io.StringIO(), stderr=err)
     lines = err.getvalue().strip().splitlines()
     assert len(lines) == 1

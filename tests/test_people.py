@@ -13,7 +13,7 @@ from decisions import records, services
 from decisions.minutes import parse_minutes
 from decisions.models import Person, PersonAlias, PersonSlugRedirect
 from decisions.services import ingest_meeting
-from tests.conftest import make_minutes
+from tests.conftest import ODENSE, make_minutes
 from tests.test_cases import text
 
 pytestmark = pytest.mark.django_db
@@ -54,7 +54,7 @@ def person(slug: str) -> Person:
 
 
 def figures(slug: str, **filters) -> dict[str, int]:
-    f = records.person_page(slug=slug, **filters).figures
+    f = records.person_page(municipality=ODENSE, slug=slug, **filters).figures
     return {
         "named": f.named,
         "for": f.for_count,
@@ -100,13 +100,13 @@ def test_reza_javid_voted_against_the_approved_indstilling_and_it_is_dissent(cli
     ]
     assert rows[1].vote.sentence == "Reza Javid (Ø) stemmer imod indstillingen."
     assert figures("reza-javid") == zero(named=2, against=2, dissent=1, implied=6)
-    response = client.get("/people/reza-javid/")
+    response = client.get("/odense-kommune/people/reza-javid/")
     assert response.status_code == 200
     body = response.content.decode()
     assert re.search(r'data-figure="dissent">1<', body)
     assert re.search(r'data-figure="against">2<', body)
     row = re.search(r'<tr class="position-against dissent">(.*?)</tr>', body, re.S).group(1)
-    assert "/meetings/beskaeftigelses-og-socialudvalget/2019-03-05/7/" in row
+    assert "/odense-kommune/meetings/beskaeftigelses-og-socialudvalget/2019-03-05/7/" in row
     assert "indstillingen" in row and "godkendt" in row and "imod beslutningen" in row
     assert "Reza Javid (Ø) stemmer imod indstillingen." in row
     # The party letter links the party page.
@@ -120,7 +120,9 @@ def test_tommy_hummellose_is_one_person_with_both_spellings(client):
         (1, "for", True),
         (7, "for", False),
     ]
-    assert "Stavemåder Tommy Hummellose, Tommy Hummelose" in text(client.get("/people/tommy-hummellose/"))
+    assert "Stavemåder Tommy Hummellose, Tommy Hummelose" in text(
+        client.get("/odense-kommune/people/tommy-hummellose/")
+    )
     found = client.get("/people/", {"q": "hummelose"}).context["page"].object_list
     assert [p.slug for p in found] == ["tommy-hummellose"]
 
@@ -128,14 +130,14 @@ def test_tommy_hummellose_is_one_person_with_both_spellings(client):
 def test_absences_item_level_and_whole_meeting_are_counted_apart(client):
     assert figures("christoffer-lilleholt") == zero(named=2, **{"for": 2}, absent_items=1, dissent=1, implied=6)
     assert figures("anne-mette-ebensgaard") == zero(absent_meetings=1)
-    lilleholt = records.person_page(slug="christoffer-lilleholt")
+    lilleholt = records.person_page(municipality=ODENSE, slug="christoffer-lilleholt")
     absent = [r for r in lilleholt.rows if r.vote.position == "absent"]
     assert [(r.vote.item.meeting.date, r.vote.item.number) for r in absent] == [(MARCH_2019, 9)]
     assert lilleholt.meeting_absences == []
-    ebensgaard = records.person_page(slug="anne-mette-ebensgaard")
+    ebensgaard = records.person_page(municipality=ODENSE, slug="anne-mette-ebensgaard")
     assert [a.meeting.date for a in ebensgaard.meeting_absences] == [dt.date(2024, 5, 28)]
     assert list(ebensgaard.rows) == []
-    shown = text(client.get("/people/anne-mette-ebensgaard/"))
+    shown = text(client.get("/odense-kommune/people/anne-mette-ebensgaard/"))
     assert "Fravær fra hele møder 2024-05-28 Beskæftigelses- og Socialudvalget" in shown
 
 
@@ -157,9 +159,9 @@ def test_implied_positions_are_apart_from_named_votes(client):
     # 2017 item 1 has reservations (named votes): nothing implied there.
     tim = records.implied_positions(person=person("tim-vermund"))
     assert [(i.meeting.date, i.number) for i in tim] == [(dt.date(2017, 3, 28), n) for n in (2, 3, 4, 5)]
-    page = records.person_page(slug="christoffer-lilleholt")
+    page = records.person_page(municipality=ODENSE, slug="christoffer-lilleholt")
     assert all(r.vote.item.number in (1, 7, 9) for r in page.rows)  # never mixed in
-    body = client.get("/people/christoffer-lilleholt/").content.decode()
+    body = client.get("/odense-kommune/people/christoffer-lilleholt/").content.decode()
     implied_section = body[body.index('id="implied-heading"') :]
     record_section = body[body.index('id="record-heading"') : body.index('id="implied-heading"')]
     assert implied_section.count("underforstået</span>") == 6
@@ -193,8 +195,8 @@ def test_the_cached_summary_gives_back_the_record_row_for_row(synthetic, slug):
         return (row.vote.pk, row.vote.position, row.outcome, row.side, row.dissent, row.party_dissent)
 
     record = records.person_record(person=person(slug))
-    assert [key(r) for r in records.person_page(slug=slug).rows] == [key(r) for r in record]
-    against = records.person_page(slug=slug, position="against").rows
+    assert [key(r) for r in records.person_page(municipality=ODENSE, slug=slug).rows] == [key(r) for r in record]
+    against = records.person_page(municipality=ODENSE, slug=slug, position="against").rows
     assert [key(r) for r in against] == [key(r) for r in record if r.vote.position == "against"]
     assert [key(r) for r in against[1:3]] == [key(r) for r in record if r.vote.position == "against"][1:3]
 
@@ -203,13 +205,13 @@ def test_filters_by_year_committee_and_position(client):
     assert figures("michael-eskamp-witek", year=2021) == zero(absent_items=1)
     assert figures("michael-eskamp-witek", year=2019) == zero(named=2, **{"for": 1}, against=1, implied=5)
     assert figures("michael-eskamp-witek", committee=COMMITTEE)["named"] == 2
-    page = records.person_page(slug="reza-javid", position="against")
+    page = records.person_page(municipality=ODENSE, slug="reza-javid", position="against")
     assert len(page.rows) == 2 and page.implied == []
     assert page.figures.implied == 6  # figures follow year and committee only
-    response = client.get("/people/reza-javid/", {"position": "for"})
+    response = client.get("/odense-kommune/people/reza-javid/", {"position": "for"})
     assert response.context["rows"].object_list == []
     assert len(response.context["page"].implied) == 6
-    response = client.get("/people/michael-eskamp-witek/", {"year": "2021", "committee": COMMITTEE})
+    response = client.get("/odense-kommune/people/michael-eskamp-witek/", {"year": "2021", "committee": COMMITTEE})
     assert [r.vote.item.number for r in response.context["rows"].object_list] == [1]
 
 
@@ -225,17 +227,17 @@ def test_filters_by_year_committee_and_position(client):
     ],
 )
 def test_malformed_filters_are_400_with_a_clear_message(client, params, parameter):
-    response = client.get("/people/reza-javid/", params)
+    response = client.get("/odense-kommune/people/reza-javid/", params)
     assert response.status_code == 400
     assert response.templates[0].name == "decisions/bad_request.html"
     assert response.context["parameter"] == parameter
     assert f"Parameteren {parameter} kan ikke bruges" in text(response)
     if parameter != "page":  # the CSV is not paginated
-        assert client.get("/people/reza-javid/votes.csv", params).status_code == 400
+        assert client.get("/odense-kommune/people/reza-javid/votes.csv", params).status_code == 400
 
 
 def test_record_as_csv(client):
-    response = client.get("/people/reza-javid/votes.csv")
+    response = client.get("/odense-kommune/people/reza-javid/votes.csv")
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == 'attachment; filename="reza-javid-stemmer.csv"'
@@ -247,17 +249,19 @@ def test_record_as_csv(client):
         ("2019-03-05", "7", "indstillingen", "against", "approved", "yes"),
     ]
     assert rows[1]["sentence"] == "Reza Javid (Ø) stemmer imod indstillingen."
-    assert rows[1]["url"] == "http://testserver/meetings/beskaeftigelses-og-socialudvalget/2019-03-05/7/"
+    assert rows[1]["url"] == "http://testserver/odense-kommune/meetings/beskaeftigelses-og-socialudvalget/2019-03-05/7/"
     assert rows[1]["case_number"] == "00.00.00-G01-5270-17"
-    filtered = client.get("/people/christoffer-lilleholt/votes.csv", {"position": "absent"}).content.decode()
+    filtered = client.get(
+        "/odense-kommune/people/christoffer-lilleholt/votes.csv", {"position": "absent"}
+    ).content.decode()
     assert [r["item_number"] for r in csv.DictReader(io.StringIO(filtered))] == ["9"]
     # The page links the CSV with its filters.
-    body = client.get("/people/reza-javid/", {"year": "2019"}).content.decode()
-    assert 'href="/people/reza-javid/votes.csv?year=2019"' in body
+    body = client.get("/odense-kommune/people/reza-javid/", {"year": "2019"}).content.decode()
+    assert 'href="/odense-kommune/people/reza-javid/votes.csv?year=2019"' in body
 
 
 def test_bar_chart_is_server_side_svg(client):
-    body = client.get("/people/christoffer-lilleholt/").content.decode()
+    body = client.get("/odense-kommune/people/christoffer-lilleholt/").content.decode()
     svg = body[body.index("<svg") : body.index("</svg>")]
     assert 'class="bar bar-for"' in svg and 'width="230"' in svg  # 2 of max 2
     assert re.search(r'width="115" class="bar bar-absent"', svg)  # 1 of max 2
@@ -265,15 +269,15 @@ def test_bar_chart_is_server_side_svg(client):
 
 
 def test_unknown_person_is_404_with_close_matches(client):
-    response = client.get("/people/reza-javi/")
+    response = client.get("/odense-kommune/people/reza-javi/")
     assert response.status_code == 404
     assert response.templates[0].name == "decisions/not_found.html"
-    assert response.context["suggestions"] == [("reza-javid", "Reza Javid (Ø)")]
-    assert 'href="/people/reza-javid/"' in response.content.decode()
-    spelled = client.get("/people/tommy-hummelose/")
+    assert response.context["suggestions"] == [(ODENSE, "reza-javid", "Reza Javid (Ø)")]
+    assert 'href="/odense-kommune/people/reza-javid/"' in response.content.decode()
+    spelled = client.get("/odense-kommune/people/tommy-hummelose/")
     assert spelled.status_code == 404
-    assert spelled.context["suggestions"][0][0] == "tommy-hummellose"
-    assert client.get("/people/zzzzzz/").context["suggestions"] == []
+    assert spelled.context["suggestions"][0][1] == "tommy-hummellose"
+    assert client.get("/odense-kommune/people/zzzzzz/").context["suggestions"] == []
 
 
 def test_people_index(client):
@@ -287,7 +291,7 @@ def test_people_index(client):
     ]
     nobody = client.get("/people/", {"q": "Reza Javd"})
     assert list(nobody.context["page"].object_list) == []
-    assert nobody.context["suggestions"] == [("reza-javid", "Reza Javid (Ø)")]
+    assert nobody.context["suggestions"] == [(ODENSE, "reza-javid", "Reza Javid (Ø)")]
     assert client.get("/people/", {"page": "0"}).status_code == 400
 
 
@@ -332,11 +336,11 @@ def test_party_letters_are_validated(client):
         assert response.templates[0].name == "decisions/not_found.html"
         assert "Enhedslisten" in text(response)  # the list of parties
     venstre = client.get("/parties/venstre/")
-    assert venstre.context["suggestions"][0] == ("V", "V – Venstre")
+    assert venstre.context["suggestions"][0] == ("", "V", "V – Venstre")
 
 
 def test_committee_members_per_term_with_attendance(client):
-    response = client.get(f"/meetings/{COMMITTEE}/members/")
+    response = client.get(f"/odense-kommune/meetings/{COMMITTEE}/members/")
     assert response.status_code == 200
     terms = response.context["members"].terms
     assert [(t.term, t.meetings, len(t.memberships)) for t in terms] == [
@@ -349,35 +353,40 @@ def test_committee_members_per_term_with_attendance(client):
     assert terms[0].memberships[0].meeting_absences == 1
     assert all(m.derived for t in terms for m in t.memberships)
     assert "afledt" in text(response)
-    only = client.get(f"/meetings/{COMMITTEE}/members/", {"term": "2014-2017"}).context["members"].terms
+    only = client.get(f"/odense-kommune/meetings/{COMMITTEE}/members/", {"term": "2014-2017"}).context["members"].terms
     assert [t.term for t in only] == ["2014-2017"]
-    assert client.get(f"/meetings/{COMMITTEE}/members/", {"term": "abc"}).status_code == 400
-    assert client.get("/meetings/no-such-committee/members/").status_code == 404
+    assert client.get(f"/odense-kommune/meetings/{COMMITTEE}/members/", {"term": "abc"}).status_code == 400
+    assert client.get("/odense-kommune/meetings/no-such-committee/members/").status_code == 404
 
 
 def test_people_pages_use_a_bounded_number_of_queries(client, django_assert_max_num_queries, synthetic):
     # Cold: the record summary is computed and cached; warm: a page of rows from the cache.
     with django_assert_max_num_queries(20):
-        assert client.get("/people/christoffer-lilleholt/").status_code == 200
+        assert client.get("/odense-kommune/people/christoffer-lilleholt/").status_code == 200
     # Warm: the person, the archive generation, the cached summary (figures, order, absences,
     # memberships, aliases, implied positions), and the page's rows.
     with django_assert_max_num_queries(4):
-        assert client.get("/people/christoffer-lilleholt/").status_code == 200
+        assert client.get("/odense-kommune/people/christoffer-lilleholt/").status_code == 200
     with django_assert_max_num_queries(4):
-        assert client.get("/people/christoffer-lilleholt/votes.csv").status_code == 200
+        assert client.get("/odense-kommune/people/christoffer-lilleholt/votes.csv").status_code == 200
     with django_assert_max_num_queries(4):
         assert client.get("/people/").status_code == 200
     with django_assert_max_num_queries(6):
         assert client.get("/parties/A/").status_code == 200
     with django_assert_max_num_queries(3):
-        assert client.get(f"/meetings/{COMMITTEE}/members/").status_code == 200
+        assert client.get(f"/odense-kommune/meetings/{COMMITTEE}/members/").status_code == 200
 
 
 def test_queries_do_not_grow_with_the_record(client):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    urls = ("/people/christoffer-lilleholt/", "/people/", "/parties/V/", f"/meetings/{COMMITTEE}/members/")
+    urls = (
+        "/odense-kommune/people/christoffer-lilleholt/",
+        "/people/",
+        "/parties/V/",
+        f"/odense-kommune/meetings/{COMMITTEE}/members/",
+    )
 
     def counts() -> list[int]:
         result = []
@@ -406,16 +415,16 @@ def test_queries_do_not_grow_with_the_record(client):
             term="2018-2021",
         )
         ingest_meeting(parse_minutes(minutes), source_name=f"{n}.txt", source_text=minutes, sha256=f"{n}" * 64)
-    assert records.person_page(slug="christoffer-lilleholt").figures.named == 17
+    assert records.person_page(municipality=ODENSE, slug="christoffer-lilleholt").figures.named == 17
     counts()
     assert counts() == before
 
 
 def test_control_characters_in_input_are_not_errors(client):
     assert client.get("/people/", {"q": "Reza\x00"}).status_code == 200
-    assert client.get("/people/\x00/").status_code == 404
+    assert client.get("/odense-kommune/people/\x00/").status_code == 404
     assert client.get("/parties/\x00/").status_code == 404
-    assert client.get("/cases/a\x00b/").status_code == 404
+    assert client.get("/odense-kommune/cases/a\x00b/").status_code == 404
     assert client.get("/cases/", {"prefix": "\x00"}).status_code == 400
 
 
@@ -433,11 +442,23 @@ def redirects() -> list[tuple[str, str]]:
 @pytest.mark.parametrize(
     ("old", "new"),
     [
-        ("/people/tim-vermund/?page=2&position=against", "/people/anne-mette-ebensgaard/?page=2&position=against"),
-        ("/people/tim-vermund/", "/people/anne-mette-ebensgaard/"),
-        ("/people/tim-vermund/votes.csv?year=2017", "/people/anne-mette-ebensgaard/votes.csv?year=2017"),
-        ("/people/tim-vermund/feed/?utm_source=x", "/people/anne-mette-ebensgaard/feed/?utm_source=x"),
-        ("/api/people/tim-vermund/?format=json", "/api/people/anne-mette-ebensgaard/?format=json"),
+        (
+            "/odense-kommune/people/tim-vermund/?page=2&position=against",
+            "/odense-kommune/people/anne-mette-ebensgaard/?page=2&position=against",
+        ),
+        ("/odense-kommune/people/tim-vermund/", "/odense-kommune/people/anne-mette-ebensgaard/"),
+        (
+            "/odense-kommune/people/tim-vermund/votes.csv?year=2017",
+            "/odense-kommune/people/anne-mette-ebensgaard/votes.csv?year=2017",
+        ),
+        (
+            "/odense-kommune/people/tim-vermund/feed/?utm_source=x",
+            "/odense-kommune/people/anne-mette-ebensgaard/feed/?utm_source=x",
+        ),
+        (
+            "/api/odense-kommune/people/tim-vermund/?format=json",
+            "/api/odense-kommune/people/anne-mette-ebensgaard/?format=json",
+        ),
     ],
 )
 def test_a_merged_persons_old_urls_redirect_permanently_to_the_kept_person(client, old, new):
@@ -450,12 +471,12 @@ def test_a_merged_persons_old_urls_redirect_permanently_to_the_kept_person(clien
 
 def test_the_redirect_leads_to_the_kept_persons_record(client):
     merge("anne-mette-ebensgaard", "tim-vermund")
-    response = client.get("/people/tim-vermund/", {"position": "reservation"}, follow=True)
-    assert response.redirect_chain == [("/people/anne-mette-ebensgaard/?position=reservation", 301)]
+    response = client.get("/odense-kommune/people/tim-vermund/", {"position": "reservation"}, follow=True)
+    assert response.redirect_chain == [("/odense-kommune/people/anne-mette-ebensgaard/?position=reservation", 301)]
     assert response.context["person"].slug == "anne-mette-ebensgaard"
     # Tim Vermund's two reservations are now on the kept person's record.
     assert [r.vote.position for r in response.context["rows"]] == ["reservation", "reservation"]
-    api = client.get("/api/people/tim-vermund/", follow=True).json()
+    api = client.get("/api/odense-kommune/people/tim-vermund/", follow=True).json()
     assert (api["slug"], api["aliases"]) == ("anne-mette-ebensgaard", ["Anne-Mette Ebensgaard", "Tim Vermund"])
 
 
@@ -464,9 +485,15 @@ def test_merging_again_redirects_old_slugs_straight_to_the_last_person(client):
     merge("reza-javid", "anne-mette-ebensgaard")
     # No chain tim-vermund → anne-mette-ebensgaard → reza-javid: one hop each.
     assert redirects() == [("anne-mette-ebensgaard", "reza-javid"), ("tim-vermund", "reza-javid")]
-    assert client.get("/people/tim-vermund/?year=2019")["Location"] == "/people/reza-javid/?year=2019"
-    assert client.get("/people/anne-mette-ebensgaard/feed/")["Location"] == "/people/reza-javid/feed/"
-    assert client.get("/api/people/tim-vermund/")["Location"] == "/api/people/reza-javid/"
+    assert (
+        client.get("/odense-kommune/people/tim-vermund/?year=2019")["Location"]
+        == "/odense-kommune/people/reza-javid/?year=2019"
+    )
+    assert (
+        client.get("/odense-kommune/people/anne-mette-ebensgaard/feed/")["Location"]
+        == "/odense-kommune/people/reza-javid/feed/"
+    )
+    assert client.get("/api/odense-kommune/people/tim-vermund/")["Location"] == "/api/odense-kommune/people/reza-javid/"
 
 
 def test_a_person_split_off_under_the_old_slug_is_served_not_redirected(client):
@@ -474,51 +501,58 @@ def test_a_person_split_off_under_the_old_slug_is_served_not_redirected(client):
     tim = services.split_alias(PersonAlias.objects.get(name="Tim Vermund"))
     assert tim.slug == "tim-vermund"
     assert redirects() == []  # the live person's page wins
-    response = client.get("/people/tim-vermund/")
+    response = client.get("/odense-kommune/people/tim-vermund/")
     assert response.status_code == 200
     assert response.context["person"] == tim
-    assert client.get("/people/tim-vermund/feed/").status_code == 200
-    assert client.get("/api/people/tim-vermund/").json()["slug"] == "tim-vermund"
+    assert client.get("/odense-kommune/people/tim-vermund/feed/").status_code == 200
+    assert client.get("/api/odense-kommune/people/tim-vermund/").json()["slug"] == "tim-vermund"
 
 
 def test_a_new_person_with_the_old_slug_takes_it_over(client):
     merge("anne-mette-ebensgaard", "tim-vermund")
-    other = services.create_person("Tim Vermund", "F")  # someone else by the same name
+    other = services.create_person(
+        "Tim Vermund", "F", municipality=services.default_municipality()
+    )  # someone else by the same name
     assert other.slug == "tim-vermund" and redirects() == []
-    assert client.get("/people/tim-vermund/").context["person"] == other
+    assert client.get("/odense-kommune/people/tim-vermund/").context["person"] == other
 
 
 def test_a_live_persons_slug_is_looked_up_before_old_slugs(client):
     # Not made by the services (they drop such a redirect), but the lookup must not depend on it.
-    PersonSlugRedirect.objects.create(old_slug="reza-javid", person=person("tim-vermund"))
-    assert client.get("/people/reza-javid/").context["person"].slug == "reza-javid"
-    assert client.get("/api/people/reza-javid/").json()["slug"] == "reza-javid"
+    PersonSlugRedirect.objects.create(
+        municipality=person("tim-vermund").municipality, old_slug="reza-javid", person=person("tim-vermund")
+    )
+    assert client.get("/odense-kommune/people/reza-javid/").context["person"].slug == "reza-javid"
+    assert client.get("/api/odense-kommune/people/reza-javid/").json()["slug"] == "reza-javid"
 
 
 def test_old_slugs_go_with_the_kept_person_when_it_is_deleted(client):
-    keep, other = services.create_person("Ny Person", "A"), services.create_person("Ny Persson", "A")
+    keep, other = (
+        services.create_person("Ny Person", "A", municipality=services.default_municipality()),
+        services.create_person("Ny Persson", "A", municipality=services.default_municipality()),
+    )
     services.merge_persons(keep=keep, other=other)
     assert redirects() == [("ny-persson", "ny-person")]
     keep.delete()
     assert redirects() == []
-    assert client.get("/people/ny-persson/").status_code == 404
+    assert client.get("/odense-kommune/people/ny-persson/").status_code == 404
 
 
 def test_a_slug_that_never_existed_is_still_404_with_close_matches(client):
     merge("anne-mette-ebensgaard", "tim-vermund")
-    response = client.get("/people/tim-vermun/")
+    response = client.get("/odense-kommune/people/tim-vermun/")
     assert response.status_code == 404
     assert response.templates[0].name == "decisions/not_found.html"
     # Found through the spelling "Tim Vermund", which the kept person has now.
-    assert response.context["suggestions"] == [("anne-mette-ebensgaard", "Anne-Mette Ebensgaard")]
-    api = client.get("/api/people/tim-vermun/")
+    assert response.context["suggestions"] == [(ODENSE, "anne-mette-ebensgaard", "Anne-Mette Ebensgaard")]
+    api = client.get("/api/odense-kommune/people/tim-vermun/")
     assert api.status_code == 404
     assert api.json() == {
         "error": "Ingen person har det korte navn tim-vermun.",
         "suggestions": ["anne-mette-ebensgaard"],
     }
-    assert client.get("/people/tim-vermun/feed/").status_code == 404
-    assert client.get("/people/tim-vermun/votes.csv").status_code == 404
+    assert client.get("/odense-kommune/people/tim-vermun/feed/").status_code == 404
+    assert client.get("/odense-kommune/people/tim-vermun/votes.csv").status_code == 404
 
 
 def test_a_record_row_shows_hostile_minutes_text_inert(client):
@@ -532,10 +566,10 @@ def test_a_record_row_shows_hostile_minutes_text_inert(client):
         ),
     )
     ingest_meeting(parse_minutes(minutes), source_name="evil.txt", source_text=minutes, sha256="e" * 64)
-    body = client.get("/people/reza-javid/").content.decode()
+    body = client.get("/odense-kommune/people/reza-javid/").content.decode()
     row = re.search(r'<tr class="position-against">\s*<td><span class="date">2022-02-01</span>(.*?)</tr>', body, re.S)
     assert "<script>" not in row.group(1) and "<img" not in row.group(1)
     assert "1. &lt;script&gt;alert(&#x27;titel&#x27;)&lt;/script&gt;</a>" in row.group(1)
     assert "Reza Javid (Ø) stemmer imod indstillingen &lt;img src=x onerror=alert(1)&gt;." in row.group(1)
-    assert 'href="/meetings/testudvalget/2022-02-01/1/"' in row.group(1)
+    assert 'href="/odense-kommune/meetings/testudvalget/2022-02-01/1/"' in row.group(1)
     assert '(<a class="party" href="/parties/%C3%98/">Ø</a>)' in row.group(1)

@@ -619,9 +619,9 @@ def test_meeting_page_offers_the_original_and_media_are_served_safely(client, ed
     confirm(client, upload(client, ("bsu-2017.txt", MINUTES_2017.read_bytes())))
     pdf, txt = (Meeting.objects.get(date=date) for date in (dt.date(2021, 2, 2), dt.date(2017, 3, 28)))
     client.logout()
-    html = client.get("/meetings/beskaeftigelses-og-socialudvalget/2021-02-02/").content.decode()
+    html = client.get("/odense-kommune/meetings/beskaeftigelses-og-socialudvalget/2021-02-02/").content.decode()
     assert f'<a class="original" href="{pdf.original_file.url}">Original referat</a>' in html
-    assert 'href="/meetings/beskaeftigelses-og-socialudvalget/2021-02-02/referat.txt"' in html
+    assert 'href="/odense-kommune/meetings/beskaeftigelses-og-socialudvalget/2021-02-02/referat.txt"' in html
     response = client.get(pdf.original_file.url)
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"

@@ -11,7 +11,7 @@ from django.urls import NoReverseMatch, reverse
 from decisions.minutes import parse_minutes
 from decisions.services import ingest_meeting
 from decisions.templatetags.archive import fast_url, long_date, short_date
-from tests.conftest import make_minutes
+from tests.conftest import ODENSE, make_minutes
 
 pytestmark = pytest.mark.django_db
 
@@ -28,32 +28,40 @@ def text_of(html: str) -> str:
 
 
 def test_url_scheme_is_human_readable():
-    assert reverse("decisions:meeting-detail", args=[BSU, "2019-03-05"]) == f"/meetings/{BSU}/2019-03-05/"
-    assert reverse("decisions:item-detail", args=[BSU, "2019-03-05", 7]) == f"/meetings/{BSU}/2019-03-05/7/"
-    assert reverse("decisions:committee-detail", args=[BSU]) == f"/meetings/{BSU}/"
+    assert (
+        reverse("decisions:meeting-detail", args=[ODENSE, BSU, "2019-03-05"])
+        == f"/odense-kommune/meetings/{BSU}/2019-03-05/"
+    )
+    assert (
+        reverse("decisions:item-detail", args=[ODENSE, BSU, "2019-03-05", 7])
+        == f"/odense-kommune/meetings/{BSU}/2019-03-05/7/"
+    )
+    assert reverse("decisions:committee-detail", args=[ODENSE, BSU]) == f"/odense-kommune/meetings/{BSU}/"
 
 
 @pytest.mark.parametrize(
     ("name", "args"),
     [
-        ("decisions:item-detail", [BSU, dt.date(2019, 3, 5), 7]),
-        ("decisions:item-detail", [BSU, "2019-03-05", 0]),
-        ("decisions:meeting-detail", [BSU, dt.date(2024, 5, 28)]),
-        ("decisions:committee-detail", [BSU]),
-        ("decisions:committee-members", ["okonomiudvalget"]),
-        ("decisions:case-detail", ["15.00.00-G01-193-17"]),
-        ("decisions:case-detail", ["15.20.36-Ø34-1-17"]),  # quoted: %C3%98
-        ("decisions:case-detail", ["50% & ?#"]),  # not a case number, but reverse() takes it
-        ("decisions:person-detail", ["brian-dybro"]),
+        ("decisions:item-detail", [ODENSE, BSU, dt.date(2019, 3, 5), 7]),
+        ("decisions:item-detail", [ODENSE, BSU, "2019-03-05", 0]),
+        ("decisions:meeting-detail", [ODENSE, BSU, dt.date(2024, 5, 28)]),
+        ("decisions:committee-detail", [ODENSE, BSU]),
+        ("decisions:committee-members", [ODENSE, "okonomiudvalget"]),
+        ("decisions:case-detail", [ODENSE, "15.00.00-G01-193-17"]),
+        ("decisions:case-detail", [ODENSE, "15.20.36-Ø34-1-17"]),  # quoted: %C3%98
+        ("decisions:case-detail", [ODENSE, "12/27845"]),  # Syddjurs writes them with a slash
+        ("decisions:case-detail", [ODENSE, "50% & ?#"]),  # not a case number, but reverse() takes it
+        ("decisions:case-feed", [ODENSE, "2012-28504"]),
+        ("decisions:person-detail", [ODENSE, "brian-dybro"]),
         ("decisions:party-detail", ["Ø"]),
         ("decisions:case-index", []),
         ("decisions:home", []),
-        ("decisions:case-feed", ["15.20.36-Ø34-1-17"]),
-        ("decisions:api-case-detail", ["15.00.00-G01-193-17"]),
-        ("decisions:committee-feed", [BSU]),
-        ("decisions:person-csv", ["brian-dybro"]),
-        ("decisions:meeting-source", [BSU, dt.date(2019, 3, 5)]),
-        ("decisions:committee-members", [BSU]),
+        ("decisions:case-feed", [ODENSE, "15.20.36-Ø34-1-17"]),
+        ("decisions:api-case-detail", [ODENSE, "15.00.00-G01-193-17"]),
+        ("decisions:committee-feed", [ODENSE, BSU]),
+        ("decisions:person-csv", [ODENSE, "brian-dybro"]),
+        ("decisions:meeting-source", [ODENSE, BSU, dt.date(2019, 3, 5)]),
+        ("decisions:committee-members", [ODENSE, BSU]),
         ("decisions:api-meeting-detail", [7]),  # not a fast route: reverse() itself
     ],
 )
@@ -102,23 +110,27 @@ def test_fast_links_follow_the_script_prefix():
     before = get_script_prefix()
     try:
         set_script_prefix("/arkiv/")
-        assert fast_url("decisions:case-detail", "15.00.00-G01-193-17") == "/arkiv/cases/15.00.00-G01-193-17/"
-        assert fast_url("decisions:person-detail", "brian-dybro") == reverse(
-            "decisions:person-detail", args=["brian-dybro"]
+        assert (
+            fast_url("decisions:case-detail", ODENSE, "15.00.00-G01-193-17")
+            == "/arkiv/odense-kommune/cases/15.00.00-G01-193-17/"
+        )
+        assert fast_url("decisions:person-detail", ODENSE, "brian-dybro") == reverse(
+            "decisions:person-detail", args=[ODENSE, "brian-dybro"]
         )
     finally:
         set_script_prefix(before)
-    assert fast_url("decisions:case-detail", "15.00.00-G01-193-17") == "/cases/15.00.00-G01-193-17/"
+    assert (
+        fast_url("decisions:case-detail", ODENSE, "15.00.00-G01-193-17") == "/odense-kommune/cases/15.00.00-G01-193-17/"
+    )
 
 
 @pytest.mark.parametrize(
     ("name", "args"),
     [
-        ("decisions:item-detail", [BSU, "5. marts 2019", 7]),
-        ("decisions:item-detail", [BSU, dt.date(2019, 3, 5), -1]),
-        ("decisions:person-detail", ["brian dybro"]),
-        ("decisions:person-detail", [""]),
-        ("decisions:case-detail", ["15.00.00/G01"]),
+        ("decisions:item-detail", [ODENSE, BSU, "5. marts 2019", 7]),
+        ("decisions:item-detail", [ODENSE, BSU, dt.date(2019, 3, 5), -1]),
+        ("decisions:person-detail", [ODENSE, "brian dybro"]),
+        ("decisions:person-detail", [ODENSE, ""]),
     ],
 )
 def test_fast_links_refuse_what_reverse_refuses(name, args):
@@ -135,7 +147,7 @@ def test_home_lists_meetings_committees_and_counts(client, django_assert_max_num
     html = response.content.decode()
     assert '<html lang="da">' in html
     assert "4 møder, 49 dagsordenspunkter og 20 navngivne stemmer" in text_of(html)
-    dates = re.findall(r'href="/meetings/' + BSU + r'/(\d{4}-\d{2}-\d{2})/"', html)
+    dates = re.findall(r'href="/odense-kommune/meetings/' + BSU + r'/(\d{4}-\d{2}-\d{2})/"', html)
     assert dates == ["2024-05-28", "2021-02-02", "2019-03-05", "2017-03-28"]
     assert "Beskæftigelses- og Socialudvalget" in html
 
@@ -154,35 +166,35 @@ def test_home_counts_follow_the_archive():
 
 
 def test_committee_page_groups_meetings_by_year(client):
-    html = client.get(f"/meetings/{BSU}/").content.decode()
+    html = client.get(f"/odense-kommune/meetings/{BSU}/").content.decode()
     assert re.findall(r'<h2 id="year-(\d+)">', html) == ["2024", "2021", "2019", "2017"]
 
 
 def test_meeting_page(client, django_assert_max_num_queries):
     with django_assert_max_num_queries(5):
-        response = client.get(f"/meetings/{BSU}/2019-03-05/")
+        response = client.get(f"/odense-kommune/meetings/{BSU}/2019-03-05/")
     html = response.content.decode()
     text = text_of(html)
     assert "tirsdag 5. marts 2019 kl. 08:30" in text
     assert "Salen, Ørbækvej 100, 5220 Odense SØ" in text
     assert "2018-2021" in text
-    items = re.findall(rf'href="/meetings/{BSU}/2019-03-05/(\d+)/">([^<]+)</a>', html)
+    items = re.findall(rf'href="/odense-kommune/meetings/{BSU}/2019-03-05/(\d+)/">([^<]+)</a>', html)
     assert len(items) == 16
     assert items[0] == ("1", "Flytning af trygheds- og gadeplansmedarbejdere")
     assert items[6] == ("7", "Årlig godkendelse af sagsbehandlingstider, Beskæftigelses- og Socialforvaltningen 2019")
     assert "Beskæftigelses- og Socialudvalget anbefaler indstillingen." in text
-    assert f'href="/meetings/{BSU}/2019-03-05/referat.txt"' in html
+    assert f'href="/odense-kommune/meetings/{BSU}/2019-03-05/referat.txt"' in html
 
 
 def test_original_minutes_are_served_as_plain_text(client):
-    response = client.get(f"/meetings/{BSU}/2021-02-02/referat.txt")
+    response = client.get(f"/odense-kommune/meetings/{BSU}/2021-02-02/referat.txt")
     assert response["Content-Type"] == "text/plain; charset=utf-8"
     assert response.content.decode().startswith("\n\nREFERAT Beskæftigelses- og Socialudvalget 2018-2021 d. 02-02-2021")
 
 
 def test_item_page_shows_sections_votes_and_navigation(client, django_assert_max_num_queries):
     with django_assert_max_num_queries(8):
-        response = client.get(f"/meetings/{BSU}/2019-03-05/1/")
+        response = client.get(f"/odense-kommune/meetings/{BSU}/2019-03-05/1/")
     html = response.content.decode()
     assert re.findall(r'<h2 id="section-\d+">([^<]+)</h2>', html) == [
         "Resume",
@@ -206,8 +218,8 @@ def test_item_page_shows_sections_votes_and_navigation(client, django_assert_max
         ("against", "Brian Dybro", "F"),
         ("against", "Reza Javid", "Ø"),
     ]
-    assert 'href="/cases/81.00.10-A00-2-18/"' in html
-    assert f'rel="next" href="/meetings/{BSU}/2019-03-05/2/"' in html
+    assert 'href="/odense-kommune/cases/81.00.10-A00-2-18/"' in html
+    assert f'rel="next" href="/odense-kommune/meetings/{BSU}/2019-03-05/2/"' in html
     assert 'rel="prev"' not in html
     # 001 lines 90-93: "- " lines become a list; 110-113: a tab-separated table.
     assert "<ul><li>Spor 1 der dækker over de fysiske rammer" in html
@@ -215,7 +227,7 @@ def test_item_page_shows_sections_votes_and_navigation(client, django_assert_max
 
 
 def test_item_page_rejoins_a_paragraph_split_by_a_page_break(client):
-    html = client.get(f"/meetings/{BSU}/2019-03-05/9/").content.decode()
+    html = client.get(f"/odense-kommune/meetings/{BSU}/2019-03-05/9/").content.decode()
     # 001 lines 954/956: "... kan risikere at blive admi" / "tung og meget ressourcekrævende ..."
     assert "<p>En tredje risici er forbundet med" in html
     assert "kan risikere at blive administrativ tung og meget ressourcekrævende for forvaltningen" in html
@@ -224,15 +236,15 @@ def test_item_page_rejoins_a_paragraph_split_by_a_page_break(client):
 
 
 def test_item_page_shows_meeting_absence_and_other_committee(client):
-    text = text_of(client.get(f"/meetings/{BSU}/2024-05-28/3/").content.decode())
+    text = text_of(client.get(f"/odense-kommune/meetings/{BSU}/2024-05-28/3/").content.decode())
     assert "Fraværende fra hele mødet: Anne-Mette Ebensgaard" in text
     assert "B-sag" not in text
-    item5 = text_of(client.get(f"/meetings/{BSU}/2024-05-28/5/").content.decode())
+    item5 = text_of(client.get(f"/odense-kommune/meetings/{BSU}/2024-05-28/5/").content.decode())
     assert "B-sag" in item5
 
 
 def test_item_page_lists_attachments(client):
-    html = client.get(f"/meetings/{BSU}/2017-03-28/1/").content.decode()
+    html = client.get(f"/odense-kommune/meetings/{BSU}/2017-03-28/1/").content.decode()
     assert re.findall(r'<ul class="attachments">(.*?)</ul>', html, re.S)[0].count("<li>") == 3
     assert "<li>Business case - Flere samtaler</li>" in html
 
@@ -243,12 +255,19 @@ def test_hostile_minutes_text_renders_inert(client):
         committee="Testudvalget",
     )
     ingest_meeting(parse_minutes(text), source_name="evil.txt", source_text=text, sha256="b" * 64)
-    for url in ["/meetings/testudvalget/2022-02-01/1/", "/meetings/testudvalget/2022-02-01/", "/search/?q=onerror"]:
+    for url in [
+        "/odense-kommune/meetings/testudvalget/2022-02-01/1/",
+        "/odense-kommune/meetings/testudvalget/2022-02-01/",
+        "/search/?q=onerror",
+    ]:
         html = client.get(url).content.decode()
         assert "<script>alert" not in html
         assert "<img src=x" not in html
         assert "&lt;script&gt;alert(&#x27;titel&#x27;)&lt;/script&gt;" in html
-    assert "&lt;img src=x onerror=alert(1)&gt;" in client.get("/meetings/testudvalget/2022-02-01/1/").content.decode()
+    assert (
+        "&lt;img src=x onerror=alert(1)&gt;"
+        in client.get("/odense-kommune/meetings/testudvalget/2022-02-01/1/").content.decode()
+    )
 
 
 def test_search_page_results_highlights_and_facets(client, django_assert_max_num_queries):
@@ -262,11 +281,11 @@ def test_search_page_results_highlights_and_facets(client, django_assert_max_num
         response = client.get("/search/", {"q": "ledighedsprocent"})
     html = response.content.decode()
     assert "3 resultater" in html
-    titles = re.findall(r'<h3><a href="(/meetings/[^"]+)">', html)
+    titles = re.findall(r'<h3><a href="(/odense-kommune/meetings/[^"]+)">', html)
     assert titles == [
-        f"/meetings/{BSU}/2024-05-28/5/",
-        f"/meetings/{BSU}/2019-03-05/3/",
-        f"/meetings/{BSU}/2019-03-05/2/",
+        f"/odense-kommune/meetings/{BSU}/2024-05-28/5/",
+        f"/odense-kommune/meetings/{BSU}/2019-03-05/3/",
+        f"/odense-kommune/meetings/{BSU}/2019-03-05/2/",
     ]
     # Inflected forms of the compound are highlighted (the snippets come from resume and decision first).
     marked = {word.lower() for word in re.findall(r"<mark>(.*?)</mark>", html)}
@@ -292,10 +311,10 @@ def test_facet_links_keep_the_query_and_mark_the_chosen_value(client):
 def test_search_redirects_an_exact_case_number_and_lists_partial_ones(client):
     response = client.get("/search/", {"q": " 15.00.00-g01-193-17 "})
     assert response.status_code == 302
-    assert response["Location"] == "/cases/15.00.00-G01-193-17/"
+    assert response["Location"] == "/odense-kommune/cases/15.00.00-G01-193-17/"
     html = client.get("/search/", {"q": "193-17"}).content.decode()
     assert re.findall(r'<section class="case-matches".*?</section>', html, re.S)[0].count("<li>") == 1
-    assert 'href="/cases/15.00.00-G01-193-17/"' in html
+    assert 'href="/odense-kommune/cases/15.00.00-G01-193-17/"' in html
 
 
 def test_search_without_results_suggests_titles(client):
@@ -329,10 +348,10 @@ def test_any_query_string_answers_with_a_page(client, params):
 
 def test_unknown_pages_are_404_with_a_friendly_page(client):
     for url in [
-        f"/meetings/{BSU}/2019-02-30/",
-        f"/meetings/{BSU}/2019-03-06/",
-        f"/meetings/{BSU}/2019-03-05/99/",
-        "/meetings/x/",
+        f"/odense-kommune/meetings/{BSU}/2019-02-30/",
+        f"/odense-kommune/meetings/{BSU}/2019-03-06/",
+        f"/odense-kommune/meetings/{BSU}/2019-03-05/99/",
+        "/odense-kommune/meetings/x/",
     ]:
         response = client.get(url)
         assert response.status_code == 404

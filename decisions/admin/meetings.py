@@ -36,6 +36,8 @@ from decisions.models import (
     Committee,
     Meeting,
     MeetingAbsence,
+    MeetingMember,
+    Municipality,
     Outcome,
     Vote,
 )
@@ -46,7 +48,9 @@ def max_attachment_bytes() -> int:
 
 
 def _meeting_url(meeting: Meeting) -> str:
-    return reverse("decisions:meeting-detail", args=[meeting.committee.slug, meeting.date])
+    return reverse(
+        "decisions:meeting-detail", args=[meeting.committee.municipality.slug, meeting.committee.slug, meeting.date]
+    )
 
 
 def _delete_files_after_commit(names: list[str]) -> None:
@@ -58,7 +62,8 @@ def _delete_files_after_commit(names: list[str]) -> None:
 
 @admin.register(Committee)
 class CommitteeAdmin(ArchiveModelAdmin):
-    list_display = ["name", "slug", "meeting_count"]
+    list_display = ["name", "municipality", "slug", "meeting_count"]
+    list_filter = ["municipality"]
     search_fields = ["name", "slug"]
     # The name is how minutes find their committee: renaming it would split the archive.
     readonly_fields = ["name", "slug"]
@@ -73,7 +78,7 @@ class CommitteeAdmin(ArchiveModelAdmin):
         return obj.n
 
     def get_view_on_site_url(self, obj=None):
-        return reverse("decisions:committee-detail", args=[obj.slug]) if obj else None
+        return reverse("decisions:committee-detail", args=[obj.municipality.slug, obj.slug]) if obj else None
 
     def has_add_permission(self, request):
         return False  # committees come from the minutes
@@ -94,7 +99,7 @@ class AgendaItemInline(admin.TabularInline):
 class MeetingAbsenceInline(admin.TabularInline):
     model = MeetingAbsence
     extra = 0
-    fields = ["person", "party", "role", "line", "sentence"]
+    fields = ["person", "party", "role", "reason", "line", "sentence"]
     readonly_fields = ["sentence", "line"]
     autocomplete_fields = ["person"]
     verbose_name_plural = _("fraværende fra hele mødet")
@@ -102,6 +107,20 @@ class MeetingAbsenceInline(admin.TabularInline):
     def get_formset(self, request, obj=None, **kwargs):
         kwargs.setdefault("widgets", {"party": _NARROW["party"], "role": _NARROW["role"]})
         return super().get_formset(request, obj, **kwargs)
+
+
+class MeetingMemberInline(admin.TabularInline):
+    """The member list as the export printed it: read here, corrected by loading the export again."""
+
+    model = MeetingMember
+    extra = 0
+    fields = ["position", "person", "printed_name", "party", "role", "status"]
+    readonly_fields = fields
+    can_delete = False
+    verbose_name_plural = _("mødets deltagerliste")
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 class HasOriginalFilter(admin.SimpleListFilter):
@@ -123,8 +142,8 @@ class HasOriginalFilter(admin.SimpleListFilter):
 
 @admin.register(Meeting)
 class MeetingAdmin(ArchiveModelAdmin):
-    list_display = ["date", "committee", "term", "item_count", "original", "updated_at"]
-    list_filter = ["committee", "term", HasOriginalFilter]
+    list_display = ["date", "committee", "kind", "term", "item_count", "original", "updated_at"]
+    list_filter = ["committee__municipality", "kind", "committee", "term", HasOriginalFilter]
     search_fields = ["committee__name", "location", "source_name", "source_sha256"]
     date_hierarchy = "date"
     list_select_related = ["committee"]
@@ -133,6 +152,8 @@ class MeetingAdmin(ArchiveModelAdmin):
         "committee",
         "date",
         "term",
+        "kind",
+        "source_format",
         "source_name",
         "source_sha256",
         "original",
@@ -141,14 +162,14 @@ class MeetingAdmin(ArchiveModelAdmin):
         "updated_at",
     ]
     fieldsets = [
-        (None, {"fields": ["committee", "date", "start_time", "location", "term"]}),
+        (None, {"fields": ["committee", "date", "start_time", "location", "term", "kind"]}),
         (
             _("Kilde"),
-            {"fields": ["source_name", "source_sha256", "original", "created_at", "updated_at"]},
+            {"fields": ["source_format", "source_name", "source_sha256", "original", "created_at", "updated_at"]},
         ),
         (_("Referatets tekst som indlæst"), {"fields": ["source_text"], "classes": ["collapse"]}),
     ]
-    inlines = [AgendaItemInline, MeetingAbsenceInline]
+    inlines = [AgendaItemInline, MeetingMemberInline, MeetingAbsenceInline]
     change_list_template = "admin/decisions/meeting/change_list.html"
     view_on_site = True
 
@@ -266,7 +287,11 @@ class AttachmentInline(admin.TabularInline):
 def _text_found(obj: Attachment) -> str:
     if not obj.file:
         return "–"
-    return gettext("%(n)d tegn") % {"n": len(obj.text)} if obj.text else gettext("ingen tekst")
+    if obj.text:
+        return gettext("%(n)d tegn") % {"n": len(obj.text)}
+    if obj.text_note:
+        return gettext("ingen tekst (%(reason)s)") % {"reason": danish_reason(obj.text_note)}
+    return gettext("ingen tekst")
 
 
 def save_attachment_file(request, attachment: Attachment, upload) -> None:
@@ -300,7 +325,9 @@ class AgendaItemForm(forms.ModelForm):
         label=_("Sagsnummer"),
         required=False,
         max_length=40,
-        help_text=_("Fx 15.00.00-G01-193-17. Tomt: intet sagsnummer."),
+        help_text=_(
+            "Som kommunen skriver det, fx 15.00.00-G01-193-17, 12/27845 eller 2012-28504. Tomt: intet sagsnummer."
+        ),
     )
 
     class Meta:
@@ -310,7 +337,12 @@ class AgendaItemForm(forms.ModelForm):
     def clean_case_number(self):
         raw = self.cleaned_data["case_number"].strip()
         if raw and parse_case_number(raw) is None:
-            raise forms.ValidationError(_("Et sagsnummer skrives som 15.00.00-G01-193-17."))
+            raise forms.ValidationError(
+                _(
+                    "Et sagsnummer begynder med et ciffer og består af cifre og store bogstaver adskilt af "
+                    ". / eller -, fx 15.00.00-G01-193-17 eller 12/27845."
+                )
+            )
         return normalize_case_number(raw) if raw else ""
 
     def clean_subject_outcomes(self):
@@ -353,7 +385,10 @@ class AgendaItemAdmin(ArchiveModelAdmin):
         if obj is None:
             return None
         meeting = obj.meeting
-        return reverse("decisions:item-detail", args=[meeting.committee.slug, meeting.date, obj.number])
+        return reverse(
+            "decisions:item-detail",
+            args=[meeting.committee.municipality.slug, meeting.committee.slug, meeting.date, obj.number],
+        )
 
     def has_add_permission(self, request):
         return False
@@ -382,10 +417,10 @@ class AgendaItemAdmin(ArchiveModelAdmin):
 
 @admin.register(Case)
 class CaseAdmin(ArchiveModelAdmin):
-    list_display = ["number", "kle", "facet", "serial", "year", "item_count"]
+    list_display = ["number", "municipality", "kle", "facet", "serial", "year", "item_count"]
     search_fields = ["number"]
-    list_filter = ["facet", "year"]
-    readonly_fields = ["number", "kle", "facet", "serial", "year"]
+    list_filter = ["municipality", "facet", "year"]
+    readonly_fields = ["municipality", "number", "kle", "facet", "serial", "year"]
     view_on_site = True
 
     def get_queryset(self, request):
@@ -396,7 +431,7 @@ class CaseAdmin(ArchiveModelAdmin):
         return obj.n
 
     def get_view_on_site_url(self, obj=None):
-        return reverse("decisions:case-detail", args=[obj.number]) if obj else None
+        return reverse("decisions:case-detail", args=[obj.municipality.slug, obj.number]) if obj else None
 
     def has_add_permission(self, request):
         return False  # cases come from the items' case numbers
@@ -477,6 +512,49 @@ class HasFileFilter(admin.SimpleListFilter):
         return queryset
 
 
+@admin.register(Municipality)
+class MunicipalityAdmin(ArchiveModelAdmin):
+    """Municipalities come from ingest (--municipality or the export); editors may set the code."""
+
+    list_display = ["name", "slug", "code", "committee_count"]
+    search_fields = ["name"]
+    readonly_fields = ["name", "slug"]
+    fields = ["name", "slug", "code"]
+    view_on_site = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(n=Count("committees"))
+
+    @admin.display(description=_("udvalg"), ordering="n")
+    def committee_count(self, obj):
+        return obj.n
+
+    def get_view_on_site_url(self, obj=None):
+        return reverse("decisions:municipality-detail", args=[obj.slug]) if obj else None
+
+    def has_add_permission(self, request):
+        return False  # municipalities come with their minutes
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # its committees hold it (PROTECT); deleting is a database matter
+
+
+@admin.register(MeetingMember)
+class MeetingMemberAdmin(ArchiveModelAdmin):
+    list_display = ["person", "printed_name", "meeting", "status", "role"]
+    list_filter = ["status", "meeting__committee__municipality"]
+    search_fields = ["person__name", "printed_name"]
+    list_select_related = ["person", "meeting__committee"]
+    readonly_fields = ["meeting", "person", "printed_name", "party", "role", "status", "position"]
+    fields = readonly_fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False  # the member list is the export's: load the export again to change it
+
+
 @admin.register(Attachment)
 class AttachmentAdmin(ArchiveModelAdmin):
     form = AttachmentFileForm
@@ -484,8 +562,8 @@ class AttachmentAdmin(ArchiveModelAdmin):
     list_filter = [HasFileFilter]
     search_fields = ["title", "item__title"]
     list_select_related = ["item__meeting__committee"]
-    readonly_fields = ["item", "position", "title", "text_found", "text"]
-    fields = ["item", "position", "title", "file", "text_found", "text"]
+    readonly_fields = ["item", "position", "title", "text_found", "text_note", "text"]
+    fields = ["item", "position", "title", "file", "text_found", "text_note", "text"]
 
     @admin.display(description=_("udtrukket tekst"))
     def text_found(self, obj):

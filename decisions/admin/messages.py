@@ -35,6 +35,15 @@ def _pdf_detail(detail: str) -> str:
 
 # (pattern on the English reason, Danish text from the match); first match wins.
 _REASONS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
+    (
+        re.compile(r"legacy Word \.doc file: .*"),
+        lambda m: _("ældre Word-fil (.doc): gemt uden tekst (arkivet læser tekst fra PDF og .docx)"),
+    ),
+    (re.compile(r"damaged \.docx file: .*"), lambda m: _("beskadiget .docx-fil: gemt uden tekst")),
+    (
+        re.compile(r"file type not read for text .*"),
+        lambda m: _("filtypen læses ikke for tekst (arkivet læser PDF og .docx)"),
+    ),
     (re.compile(r"the file is empty"), lambda m: _("filen er tom")),
     (re.compile(r"the file is binary data, not text"), lambda m: _("filen indeholder binære data, ikke tekst")),
     (

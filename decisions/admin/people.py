@@ -140,10 +140,14 @@ class PersonForm(forms.ModelForm):
 
     class Meta:
         model = Person
-        fields = ["name", "party"]
+        fields = ["municipality", "name", "party"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if "municipality" in self.fields:
+            # Left empty, a new person belongs to the archive's default municipality.
+            self.fields["municipality"].required = False
+            self.fields["municipality"].help_text = _("Tom: arkivets standardkommune.")
         printed = self.instance.party if self.instance else ""
         if printed and printed not in PARTIES:  # a letter the minutes printed that is not a known party
             self.fields["party"].choices = [*PARTY_CHOICES, (printed, printed)]
@@ -152,11 +156,16 @@ class PersonForm(forms.ModelForm):
 @admin.register(Person)
 class PersonAdmin(ArchiveModelAdmin):
     form = PersonForm
-    list_display = ["name", "party", "spellings", "vote_count"]
-    list_filter = ["party"]
+    list_display = ["name", "party", "municipality", "spellings", "vote_count"]
+    list_filter = ["municipality", "party"]
     search_fields = ["name", "aliases__name"]
-    fields = ["name", "slug", "party"]
+    fields = ["municipality", "name", "slug", "party"]
     readonly_fields = ["slug"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A person's municipality is part of who they are (the identity rule); it is set once.
+        return [*self.readonly_fields, "municipality"] if obj else self.readonly_fields
+
     inlines = [PersonAliasInline, PersonMembershipInline, PersonSlugRedirectInline]
     actions = ["merge_selected"]
     change_list_template = "admin/decisions/person/change_list.html"
@@ -175,7 +184,7 @@ class PersonAdmin(ArchiveModelAdmin):
         return obj.n or 0
 
     def get_view_on_site_url(self, obj=None):
-        return reverse("decisions:person-detail", args=[obj.slug]) if obj else None
+        return reverse("decisions:person-detail", args=[obj.municipality.slug, obj.slug]) if obj else None
 
     def get_inlines(self, request, obj):
         # A new person has no old slugs (and the add form would then need their empty formset).
@@ -183,7 +192,9 @@ class PersonAdmin(ArchiveModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if not change:
-            obj.slug = services.claim_person_slug(obj.name)
+            if obj.municipality_id is None:
+                obj.municipality = services.default_municipality()
+            obj.slug = services.claim_person_slug(obj.name, municipality=obj.municipality)
         super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):

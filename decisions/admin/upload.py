@@ -257,7 +257,8 @@ def _similar_person_warnings(parsed: minutes.Meeting, dry: services.IngestResult
         name, party = printed.get(label, (label, ""))
         if (name, party) in noted:
             continue
-        for person in services.similar_persons(name, party):
+        municipality = dry.meeting.committee.municipality if dry.meeting else None
+        for person in services.similar_persons(name, party, municipality=municipality):
             found.append(
                 reader_messages.Message(
                     _g("mulig dublet: den nye person %(new)s ligner %(known)s, som allerede er i arkivet")

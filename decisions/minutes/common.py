@@ -15,9 +15,10 @@ KLE_CASE_NUMBER = re.compile(
     r"^(?P<kle>\d{2}\.\d{2}\.\d{2})-(?P<facet>[A-ZÆØÅ]\d{2})-(?P<serial>\d{1,6})-(?P<year>\d{2})$"
 )
 # Any case number as municipalities write them: 12/27845, 2012-28504, 25/26257, 306-2009-600,
-# 299835, S2021-1234. Digits and capitals joined by . / - only, a digit somewhere, at most 40
-# characters. The database's constraint on Case.number is the same pattern (migration 0011).
-CASE_NUMBER_PATTERN = r"^(?=[^0-9]*[0-9])[0-9A-ZÆØÅ](?:[0-9A-ZÆØÅ]|[./-](?=[0-9A-ZÆØÅ])){0,39}$"
+# 299835. A digit first, then digits and capitals joined by single . / or -, at most 40
+# characters: "SAG 12" or a sentence is not one. The database's constraint on Case.number is
+# the same pattern (migration 0011).
+CASE_NUMBER_PATTERN = r"^[0-9](?:[0-9A-ZÆØÅ]|[./-](?=[0-9A-ZÆØÅ])){0,39}$"
 CASE_NUMBER = re.compile(CASE_NUMBER_PATTERN)
 CASE_NUMBER_MAX = 40
 

@@ -88,11 +88,16 @@ class CaseNumber:
     2012-28504, 306-2009-600, 299835) have `kle` "" and `serial` None.
     """
 
-    number: str
+    number: str = ""
     kle: str = ""
     facet: str = ""
     serial: int | None = None
     year: str = ""
+
+    def __post_init__(self) -> None:
+        # Given by its KLE parts alone, the number is theirs joined (15.00.00-G01-193-17).
+        if not self.number and self.kle:
+            object.__setattr__(self, "number", f"{self.kle}-{self.facet}-{self.serial}-{self.year}")
 
     @property
     def is_kle(self) -> bool:

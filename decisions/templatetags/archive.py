@@ -18,6 +18,7 @@ from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
+from decisions.converters import CaseNumberConverter
 from decisions.minutes.blocks import BulletList, NumberedList, Paragraph, Table, to_blocks
 
 register = template.Library()
@@ -75,6 +76,15 @@ def _date(value, *, short: bool) -> str:
 def long_date(value) -> str:
     """A date as `{{ value|date:"j. F Y" }}` gives it (5. marts 2019)."""
     return _date(value, short=False)
+
+
+@register.filter
+def iso_date(value: str | None) -> dt.date | None:
+    """An ISO date string (as stored in JSON, e.g. earlier decisions) as a date; None if not one."""
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except (TypeError, ValueError):
+        return None
 
 
 @register.filter(expects_localtime=True)
@@ -153,6 +163,7 @@ _ARGUMENT = {
     "int": re.compile(r"[0-9]+"),
     "date": re.compile(r"\d{4}-\d{2}-\d{2}"),  # decisions.converters.IsoDateConverter
     "str": re.compile(r"[^/]+"),
+    "case": re.compile(CaseNumberConverter.regex, re.DOTALL),
 }
 _PATH_SAFE = RFC3986_SUBDELIMS + "/~:@"  # what reverse() leaves unquoted
 FAST_ROUTES = {
@@ -161,20 +172,21 @@ FAST_ROUTES = {
     "decisions:search": (),
     "decisions:case-index": (),
     "decisions:person-index": (),
-    "decisions:case-feed": ("str",),
-    "decisions:api-case-detail": ("str",),
+    "decisions:case-feed": ("slug", "case"),
+    "decisions:api-case-detail": ("slug", "case"),
     "decisions:search-feed": (),
-    "decisions:person-feed": ("slug",),
-    "decisions:person-csv": ("slug",),
-    "decisions:api-person-detail": ("slug",),
-    "decisions:committee-feed": ("slug",),
-    "decisions:meeting-source": ("slug", "date"),
-    "decisions:item-detail": ("slug", "date", "int"),
-    "decisions:meeting-detail": ("slug", "date"),
-    "decisions:committee-detail": ("slug",),
-    "decisions:committee-members": ("slug",),
-    "decisions:case-detail": ("str",),
-    "decisions:person-detail": ("slug",),
+    "decisions:person-feed": ("slug", "slug"),
+    "decisions:person-csv": ("slug", "slug"),
+    "decisions:api-person-detail": ("slug", "slug"),
+    "decisions:municipality-detail": ("slug",),
+    "decisions:committee-feed": ("slug", "slug"),
+    "decisions:meeting-source": ("slug", "slug", "date"),
+    "decisions:item-detail": ("slug", "slug", "date", "int"),
+    "decisions:meeting-detail": ("slug", "slug", "date"),
+    "decisions:committee-detail": ("slug", "slug"),
+    "decisions:committee-members": ("slug", "slug"),
+    "decisions:case-detail": ("slug", "case"),
+    "decisions:person-detail": ("slug", "slug"),
     "decisions:party-detail": ("str",),
 }
 
@@ -207,7 +219,7 @@ def _argument(kind: str, value) -> str:
     text = value.isoformat() if kind == "date" and isinstance(value, dt.date) else str(value)
     if not _ARGUMENT[kind].fullmatch(text):
         raise NoReverseMatch(f"{text!r} is not a {kind} in a URL")
-    return quote(text, safe=_PATH_SAFE) if kind == "str" else text
+    return quote(text, safe=_PATH_SAFE) if kind in ("str", "case") else text
 
 
 @register.simple_tag

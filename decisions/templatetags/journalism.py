@@ -63,7 +63,11 @@ def _record_row(row, dissent: SafeString, party_dissent: SafeString) -> tuple:
     committee = meeting.committee
     case = item.case_number
     case_cell = (
-        format_html('<a class="case-number" href="{}">{}</a>', fast_url("decisions:case-detail", case), case)
+        format_html(
+            '<a class="case-number" href="{}">{}</a>',
+            fast_url("decisions:case-detail", committee.municipality.slug, case),
+            case,
+        )
         if case
         else "–"
     )
@@ -77,7 +81,7 @@ def _record_row(row, dissent: SafeString, party_dissent: SafeString) -> tuple:
         mark_safe(" dissent") if row.dissent else "",
         meeting.date.isoformat(),
         committee.name,
-        fast_url("decisions:item-detail", committee.slug, meeting.date, item.number),
+        fast_url("decisions:item-detail", committee.municipality.slug, committee.slug, meeting.date, item.number),
         item.number,
         item.title,
         case_cell,

@@ -49,23 +49,40 @@ def _url(request: HttpRequest, name: str, *args) -> str:
 
 
 def _meeting_json(request: HttpRequest, meeting) -> dict:
-    slug = meeting.committee.slug
+    municipality, slug = meeting.committee.municipality, meeting.committee.slug
     return {
         "id": meeting.pk,
+        "municipality": municipality.name,
+        "municipality_slug": municipality.slug,
         "committee": meeting.committee.name,
+        "kind": meeting.kind,
         "date": meeting.date.isoformat(),
         "start_time": meeting.start_time.strftime("%H:%M") if meeting.start_time else None,
         "location": meeting.location,
         "term": meeting.term,
-        "url": _url(request, "meeting-detail", slug, meeting.date),
+        "url": _url(request, "meeting-detail", municipality.slug, slug, meeting.date),
+        # Whole-meeting absence: "absent", or "apologies" (afbud) where the member list says so.
+        "absent": [
+            {
+                "person": absence.person.name,
+                "person_slug": absence.person.slug,
+                "party": absence.party or absence.person.party or None,
+                "reason": absence.reason,
+            }
+            for absence in meeting.absences.all()
+        ],
         "items": [
             {
                 "number": item.number,
                 "title": item.title,
                 "category": item.category or None,
+                "closed": item.closed,
                 "case_number": item.case_number or None,
-                "decision": item.decision or None,
+                # This meeting's decision; an agenda has none (its items are not decided yet).
+                "decision": (item.decision or None) if meeting.kind == "minutes" else None,
                 "outcome": item.outcome,
+                "earlier_decisions": item.earlier_decisions,
+                "tallies": item.tallies,
                 "attachments": [a.title for a in item.attachments.all()],
                 "votes": [
                     {
@@ -77,7 +94,7 @@ def _meeting_json(request: HttpRequest, meeting) -> dict:
                     }
                     for vote in item.votes.all()
                 ],
-                "url": _url(request, "item-detail", slug, meeting.date, item.number),
+                "url": _url(request, "item-detail", municipality.slug, slug, meeting.date, item.number),
             }
             for item in meeting.items.all()
         ],
@@ -106,6 +123,8 @@ def _person_json(person, record: tuple[list[tuple], list[tuple]]) -> dict:
     return {
         "name": person.name,
         "slug": person.slug,
+        "municipality": person.municipality.name,
+        "municipality_slug": person.municipality.slug,
         "party": person.party or None,
         "aliases": [alias.name for alias in person.aliases.all()],
         "votes": votes,
@@ -129,7 +148,9 @@ def _parse_date(request: HttpRequest) -> dt.date | None:
 @json_errors
 def meetings(request: HttpRequest) -> JsonResponse:
     queryset = records.meetings_with_items(
-        date=_parse_date(request), committee=request.GET.get("committee", "").strip() or None
+        date=_parse_date(request),
+        committee=request.GET.get("committee", "").strip() or None,
+        municipality=request.GET.get("municipality", "").strip() or None,
     )
     page = paginate(request, queryset, MEETINGS_PER_PAGE)
     return _paginated(request, page, [_meeting_json(request, m) for m in page.object_list])
@@ -141,21 +162,30 @@ def meeting_detail(request: HttpRequest, pk: int) -> JsonResponse:
 
 
 @json_errors
-def case_detail(request: HttpRequest, number: str) -> JsonResponse:
-    page = records.case_page(number=number)
+def case_detail(request: HttpRequest, municipality: str, number: str) -> JsonResponse:
+    page = records.case_page(municipality=municipality, number=number)
     return _json(
         {
             "case_number": page.case.number,
+            "municipality": page.case.municipality.name,
+            "municipality_slug": page.case.municipality.slug,
             "items": [
                 {
                     "meeting_date": e.item.meeting.date.isoformat(),
                     "committee": e.item.meeting.committee.name,
+                    "kind": e.item.meeting.kind,
                     "number": e.item.number,
                     "title": e.item.title,
-                    "decision": e.item.decision or None,
+                    "decision": (e.item.decision or None) if e.item.meeting.kind == "minutes" else None,
                     "outcome": e.item.outcome,
+                    "earlier_decisions": e.item.earlier_decisions,
                     "url": _url(
-                        request, "item-detail", e.item.meeting.committee.slug, e.item.meeting.date, e.item.number
+                        request,
+                        "item-detail",
+                        municipality,
+                        e.item.meeting.committee.slug,
+                        e.item.meeting.date,
+                        e.item.number,
                     ),
                 }
                 for e in page.entries
@@ -173,8 +203,8 @@ def people(request: HttpRequest) -> JsonResponse:
 
 
 @json_errors
-def person_detail(request: HttpRequest, slug: str) -> JsonResponse:
-    person = records.person_with_record(slug=slug)
+def person_detail(request: HttpRequest, municipality: str, slug: str) -> JsonResponse:
+    person = records.person_with_record(municipality=municipality, slug=slug)
     return _json(_person_json(person, records.plain_records([person])[person.pk]))
 
 
@@ -197,8 +227,16 @@ def search(request: HttpRequest) -> JsonResponse:
         [
             {
                 "title": item.title,
-                "url": _url(request, "item-detail", item.meeting.committee.slug, item.meeting.date, item.number),
+                "url": _url(
+                    request,
+                    "item-detail",
+                    item.meeting.committee.municipality.slug,
+                    item.meeting.committee.slug,
+                    item.meeting.date,
+                    item.number,
+                ),
                 "meeting_date": item.meeting.date.isoformat(),
+                "municipality": item.meeting.committee.municipality.name,
                 "committee": item.meeting.committee.name,
                 "number": item.number,
                 "case_number": item.case_number or None,

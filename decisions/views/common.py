@@ -169,7 +169,7 @@ def json_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
         except NotFoundWithSuggestions as error:
             body = {"error": _not_found_message(error)}
             if error.kind in ("case", "person", "party"):
-                body["suggestions"] = [key for key, _label in error.suggestions]
+                body["suggestions"] = [key for _municipality, key, _label in error.suggestions]
             return JsonResponse(body, status=404, json_dumps_params={"ensure_ascii": False})
         except PersonMoved as moved:
             return person_moved(request, moved)

@@ -34,7 +34,8 @@ CSV_COLUMNS = (
 @html_errors
 def person_index(request: HttpRequest) -> HttpResponse:
     q = records.printable(request.GET.get("q", "")).strip()
-    page = paginate(request, records.people_index(q=q), PEOPLE_PER_PAGE)
+    municipality = request.GET.get("municipality", "").strip()[:200]
+    page = paginate(request, records.people_index(q=q, municipality=municipality), PEOPLE_PER_PAGE)
     suggestions = records.person_suggestions(text=q) if q and not page.object_list else []
     return render(request, "decisions/person_index.html", {"q": q, "page": page, "suggestions": suggestions})
 
@@ -48,16 +49,16 @@ def _filters(request: HttpRequest) -> dict:
 
 
 @html_errors
-def person_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    page = records.person_page(slug=slug, **_filters(request))
+def person_detail(request: HttpRequest, municipality: str, slug: str) -> HttpResponse:
+    page = records.person_page(municipality=municipality, slug=slug, **_filters(request))
     rows = paginate(request, page.rows, ROWS_PER_PAGE)
     return render(request, "decisions/person_detail.html", {"person": page.person, "page": page, "rows": rows})
 
 
 @html_errors
-def person_csv(request: HttpRequest, slug: str) -> HttpResponse:
+def person_csv(request: HttpRequest, municipality: str, slug: str) -> HttpResponse:
     """The record's Vote rows (named votes and item-level absences) with the page's filters."""
-    page = records.person_page(slug=slug, **_filters(request))
+    page = records.person_page(municipality=municipality, slug=slug, **_filters(request))
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{page.person.slug}-stemmer.csv"'
     writer = csv.writer(response)
@@ -87,10 +88,14 @@ def person_csv(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def item_url(item) -> str:
-    return reverse("decisions:item-detail", args=[item.meeting.committee.slug, item.meeting.date, item.number])
+    committee = item.meeting.committee
+    return reverse(
+        "decisions:item-detail", args=[committee.municipality.slug, committee.slug, item.meeting.date, item.number]
+    )
 
 
 @html_errors
-def committee_members(request: HttpRequest, committee: str) -> HttpResponse:
-    members = records.committee_members(committee=committee, term=request.GET.get("term", "").strip() or None)
+def committee_members(request: HttpRequest, municipality: str, committee: str) -> HttpResponse:
+    term = request.GET.get("term", "").strip() or None
+    members = records.committee_members(municipality=municipality, committee=committee, term=term)
     return render(request, "decisions/committee_members.html", {"members": members, "committee": members.committee})

@@ -1,4 +1,4 @@
-"""The public site: home, committees, meetings, agenda items and search."""
+"""The public site: home, municipalities, committees, meetings, agenda items and search."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 
 from decisions import search as item_search
 from decisions import selectors
-from decisions.filters import committee_filter_choices
+from decisions.filters import committee_filter_choices, municipality_filter_choices
 from decisions.views.common import html_errors
 
 
@@ -20,32 +20,38 @@ def home(request: HttpRequest) -> HttpResponse:
         "decisions/home.html",
         {
             "meetings": selectors.latest_meetings(),
+            "municipalities": selectors.municipalities_with_counts(),
             "committees": selectors.committees_with_counts(),
             "counts": selectors.archive_counts(),
         },
     )
 
 
-def committee_detail(request: HttpRequest, committee: str) -> HttpResponse:
-    committee_obj, meetings = selectors.committee_meetings(slug=committee)
+def municipality_detail(request: HttpRequest, municipality: str) -> HttpResponse:
+    page = selectors.municipality_page(slug=municipality)
+    return render(request, "decisions/municipality_detail.html", {"page": page, "municipality": page.municipality})
+
+
+def committee_detail(request: HttpRequest, municipality: str, committee: str) -> HttpResponse:
+    committee_obj, meetings = selectors.committee_meetings(municipality=municipality, slug=committee)
     return render(request, "decisions/committee_detail.html", {"committee": committee_obj, "meetings": meetings})
 
 
-def meeting_detail(request: HttpRequest, committee: str, date: dt.date) -> HttpResponse:
-    meeting = selectors.meeting_with_items(slug=committee, date=date)
+def meeting_detail(request: HttpRequest, municipality: str, committee: str, date: dt.date) -> HttpResponse:
+    meeting = selectors.meeting_with_items(municipality=municipality, slug=committee, date=date)
     return render(request, "decisions/meeting_detail.html", {"meeting": meeting})
 
 
-def meeting_source(request: HttpRequest, committee: str, date: dt.date) -> HttpResponse:
+def meeting_source(request: HttpRequest, municipality: str, committee: str, date: dt.date) -> HttpResponse:
     """The minutes text as ingested, served as plain text (never as HTML)."""
-    meeting = selectors.meeting_with_items(slug=committee, date=date)
+    meeting = selectors.meeting_with_items(municipality=municipality, slug=committee, date=date)
     response = HttpResponse(meeting.source_text, content_type="text/plain; charset=utf-8")
     response["Content-Disposition"] = f'inline; filename="{meeting.committee.slug}-{meeting.date}.txt"'
     return response
 
 
-def item_detail(request: HttpRequest, committee: str, date: dt.date, number: int) -> HttpResponse:
-    page = selectors.item_detail(slug=committee, date=date, number=number)
+def item_detail(request: HttpRequest, municipality: str, committee: str, date: dt.date, number: int) -> HttpResponse:
+    page = selectors.item_detail(municipality=municipality, slug=committee, date=date, number=number)
     return render(request, "decisions/item_detail.html", {"page": page, "item": page.item})
 
 
@@ -54,7 +60,7 @@ def search(request: HttpRequest) -> HttpResponse:
     raw = request.GET.get("q", "")
     cases = item_search.find_cases(raw)
     if cases.exact:
-        return redirect("decisions:case-detail", number=cases.exact)
+        return redirect("decisions:case-detail", municipality=cases.exact.municipality.slug, number=cases.exact.number)
     query = item_search.parse_query(raw)
     sort = request.GET.get("sort", "relevance")
     if sort not in item_search.SORTS:
@@ -62,15 +68,25 @@ def search(request: HttpRequest) -> HttpResponse:
     if query.is_empty and sort == "relevance":
         sort = "newest"
     committees = committee_filter_choices()
+    municipalities = municipality_filter_choices()
     with item_search.index_matching():
         results, filterset = item_search.search_items(
-            query=query, filter_data=request.GET, sort=sort, committee_choices=committees
+            query=query,
+            filter_data=request.GET,
+            sort=sort,
+            committee_choices=committees,
+            municipality_choices=municipalities,
         )
         paginator = Paginator(item_search.CappedResults(results), item_search.RESULTS_PER_PAGE)
         page = paginator.get_page(request.GET.get("page"))
         items = list(page.object_list)
         snippets = item_search.snippets([i.pk for i in items], query)
-        facets = item_search.facet_counts(query=query, filter_data=request.GET, committee_choices=committees)
+        facets = item_search.facet_counts(
+            query=query,
+            filter_data=request.GET,
+            committee_choices=committees,
+            municipality_choices=municipalities,
+        )
     for item in items:
         item.snippet = snippets.get(item.pk)
     suggestions = item_search.suggestions(raw) if raw.strip() and not items and not cases.partial else []

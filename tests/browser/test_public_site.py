@@ -18,10 +18,10 @@ def test_search_highlight_open_and_follow_case_link(page, archive):
     first = page.locator(".result").first
     assert first.locator("mark").first.inner_text().lower().startswith("ledighedsprocent")
     first.locator("h3 a").click()
-    page.wait_for_url(re.compile(r"/meetings/beskaeftigelses-og-socialudvalget/2024-05-28/5/$"))
+    page.wait_for_url(re.compile(r"/odense-kommune/meetings/beskaeftigelses-og-socialudvalget/2024-05-28/5/$"))
     assert page.locator("h1").inner_text() == "Indsatser til at nedbringe ledigheden"
     page.locator("a.case-link").click()
-    page.wait_for_url(re.compile(r"/cases/00\.30\.00-S00-1-24/$"))
+    page.wait_for_url(re.compile(r"/odense-kommune/cases/00\.30\.00-S00-1-24/$"))
     assert "00.30.00-S00-1-24" in page.locator("h1").inner_text()
 
 
@@ -46,7 +46,7 @@ def test_search_form_works_with_the_keyboard_alone(page, archive):
 
 
 @pytest.mark.parametrize(
-    "path", ["/", "/search/?q=ledighed", "/meetings/beskaeftigelses-og-socialudvalget/2019-03-05/2/"]
+    "path", ["/", "/search/?q=ledighed", "/odense-kommune/meetings/beskaeftigelses-og-socialudvalget/2019-03-05/2/"]
 )
 def test_phone_width_has_no_horizontal_scrolling(browser, archive, path):
     context = browser.new_context(viewport={"width": 360, "height": 740})
