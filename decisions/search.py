@@ -181,7 +181,11 @@ def find_cases(raw: str, *, limit: int = 10) -> CaseMatches:
         # municipalities is several cases: they are listed like partial matches.
         if len(exact) == 1:
             return CaseMatches(exact=exact[0])
-    matches = Case.objects.select_related("municipality").filter(number__contains=candidate).order_by("number")[:limit]
+    matches = (
+        Case.objects.select_related("municipality")
+        .filter(number__contains=candidate)
+        .order_by("number", "municipality__name")[:limit]
+    )
     return CaseMatches(partial=list(matches))
 
 

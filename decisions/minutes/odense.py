@@ -8,7 +8,6 @@ from pathlib import Path
 
 from . import types as t
 from .decode import decode_minutes
-from .markup import read_limited
 from .parser import parse_minutes
 
 FORMAT = "odense"
@@ -34,10 +33,14 @@ def detect(path: Path) -> bool:
     return not start.startswith(b"<") or start[:15].lower().startswith((b"<!doctype html", b"<html"))
 
 
+def _too_big(size: int, max_bytes: int) -> t.MinutesError:
+    return t.MinutesError(f"the file is {size / 1e6:.1f} MB, over the limit of {max_bytes / 1e6:.0f} MB")
+
+
 def read_bytes(data: bytes, *, name: str, max_bytes: int = MAX_BYTES) -> t.Reading:
     """Bytes of a .txt or .pdf minutes file to a Reading; MinutesError when it is not minutes."""
     if len(data) > max_bytes:
-        raise t.MinutesError(f"the file is {len(data) / 1e6:.1f} MB, over the limit of {max_bytes / 1e6:.0f} MB")
+        raise _too_big(len(data), max_bytes)
     if name.lower().endswith(".pdf") or data[:5] == b"%PDF-":
         from .pdf import PdfError, pdf_to_text
 
@@ -51,7 +54,14 @@ def read_bytes(data: bytes, *, name: str, max_bytes: int = MAX_BYTES) -> t.Readi
 
 
 def read(path: Path, *, max_bytes: int = MAX_BYTES) -> list[t.Reading]:
-    return [read_bytes(read_limited(path, limit=max_bytes), name=path.name, max_bytes=max_bytes)]
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise _too_big(size, max_bytes)
+        data = path.read_bytes()
+    except OSError as exc:
+        raise t.MinutesError(f"the file cannot be read ({exc.strerror})") from None
+    return [read_bytes(data, name=path.name, max_bytes=max_bytes)]
 
 
 def sha256(reading: t.Reading) -> str:

@@ -267,6 +267,8 @@ def _read_item(
         bloc_votes=decision.bloc_votes,
         absences=decision.absences,
         other_committees=decision.other_committees,
+        tallies=decision.tallies,
+        protocol_notes=decision.protocol_notes,
         toc_title=toc_title,
         line=start + 1,
     )

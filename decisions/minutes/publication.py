@@ -106,7 +106,9 @@ _STATUS_VALUES = {"0": t.UNKNOWN, "1": t.PRESENT, "4": t.PRESENT}
 
 
 def detect(path: pathlib.Path) -> bool:
-    """True for a Publication zip, a folder holding a Publication XML, or such an XML."""
+    """True for a zip, a folder holding a Publication XML, or such an XML. Publication is the one
+    format the archive reads as a zip: any zip is offered to this reader, which says what is
+    wrong with one that holds no Publication XML (rather than that no format matched)."""
     try:
         path = pathlib.Path(path)
         if path.is_dir():
@@ -114,13 +116,7 @@ def detect(path: pathlib.Path) -> bool:
         if not path.is_file():
             return False
         if zipfile.is_zipfile(path):
-            with zipfile.ZipFile(path) as archive:
-                xmls = [i for i in archive.infolist() if _is_xml_name(i.filename)][:_DETECT_MAX_CANDIDATES]
-                for info in xmls:
-                    with archive.open(info) as stream:
-                        if _looks_like_publication(stream.read(_DETECT_BYTES)):
-                            return True
-            return False
+            return True
         return _looks_like_publication(_head(path))
     except Exception:  # noqa: BLE001 - detect never raises: whatever fails to open is not ours
         return False

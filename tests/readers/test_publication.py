@@ -267,7 +267,9 @@ def test_detect(tmp_path):
     other = tmp_path / "other.xml"
     other.write_bytes(b'<?xml version="1.0"?><Root><Publication/></Root>')
     assert not publication.detect(other)
-    assert not publication.detect(make_zip(tmp_path / "pdf.zip", {PDF_ENTRY: b"%PDF-1.4"}))
+    # Any zip is offered to this reader (the one format read as a zip), which then refuses one
+    # without its XML in its own words.
+    assert publication.detect(make_zip(tmp_path / "pdf.zip", {PDF_ENTRY: b"%PDF-1.4"}))
     junk = tmp_path / "junk.zip"
     junk.write_bytes(b"PK\x03\x04 not really")
     assert not publication.detect(junk)
