@@ -28,6 +28,8 @@ run: $(VENV)/.installed-run .secret_key
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py createcachetable
 	$(BIN)/python manage.py ingest fixtures/minutes
+	$(BIN)/python manage.py ingest fixtures/formats/acadre --municipality "Syddjurs Kommune"
+	$(BIN)/python manage.py ingest fixtures/formats/edoc fixtures/formats/publication --municipality "Ballerup Kommune"
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python manage.py ensure_admin
 	@echo "Serving the archive on http://127.0.0.1:$(PORT)/"
