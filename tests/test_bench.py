@@ -164,3 +164,18 @@ def test_instruction_counter_names_what_is_missing(tmp_path, db):
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM pg_database WHERE datname = 'bench_7000'")
         assert cursor.fetchone()[0] == 0
+
+
+def test_bench_fixtures_reports_every_reader():
+    """scripts/bench_fixtures.py's reader table: one row per reader, each with a positive MB/s
+    (figures depend on the machine; one round of each real sample, no database)."""
+    from decisions.minutes.formats import READERS
+    from scripts.bench_fixtures import reader_table, reader_throughput
+
+    rows = reader_throughput(rounds=1)
+    assert [row.reader for row in rows] == [reader.FORMAT for reader in READERS]
+    for row in rows:
+        assert 0 < row.parsed_bytes <= row.read_bytes, row.reader
+        assert row.meetings >= 1 and row.mb_per_s > 0 and row.read_mb_per_s > 0, row.reader
+    table = reader_table(rows).splitlines()
+    assert [line.split()[0] for line in table[1:]] == [reader.FORMAT for reader in READERS]
