@@ -28,6 +28,7 @@ from . import types as t
 from .common import (
     clean_text,
     election_term,
+    export_item,
     name_and_party,
     parse_case_number,
     section_kind,
@@ -389,25 +390,7 @@ def _item(
     number = int(raw_number)
 
     if not _is_open(fields):
-        item = t.Item(
-            number=number,
-            title=title,
-            category="",
-            case=None,
-            sections=(),
-            attachments=(),
-            decision="",
-            outcome=t.NO_DECISION,
-            subject_outcomes=(),
-            votes=(),
-            bloc_votes=(),
-            absences=(),
-            other_committees=(),
-            toc_title="",
-            line=0,
-            closed=True,
-        )
-        return item, f"{number}. {title}\n(Lukket punkt)"
+        return export_item(number=number, title=title, closed=True), f"{number}. {title}\n(Lukket punkt)"
 
     case = None
     if raw_case := fields.get("caseno", ""):
@@ -464,26 +447,15 @@ def _item(
             printed.append((headings[entry], treatments[entry][2]))
 
     attachments, files = _attachments(element, name=name, number=number, folder=folder, warnings=file_warnings)
-    item = t.Item(
+    item = export_item(
         number=number,
         title=title,
-        category="",
+        reading=reading,
         case=case,
         sections=tuple(sections),
         attachments=attachments,
-        decision=reading.text if reading else "",
-        outcome=reading.outcome if reading else t.NO_DECISION,
-        subject_outcomes=reading.subject_outcomes if reading else (),
-        votes=reading.votes if reading else (),
-        bloc_votes=reading.bloc_votes if reading else (),
-        absences=reading.absences if reading else (),
-        other_committees=reading.other_committees if reading else (),
-        toc_title="",
-        line=0,
-        earlier_decisions=earlier,
-        tallies=reading.tallies if reading else (),
-        protocol_notes=reading.protocol_notes if reading else (),
         files=files,
+        earlier_decisions=earlier,
     )
     lines = [f"{number}. {title}"]
     if case:

@@ -7,8 +7,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import TYPE_CHECKING
 
 from . import types as t
+
+if TYPE_CHECKING:
+    from .decisions import DecisionReading
 
 # 15.00.00-G01-193-17: KLE code, handling facet (letters may be Danish: Ø34), serial, year.
 KLE_CASE_NUMBER = re.compile(
@@ -165,3 +169,59 @@ def section_kind(heading: str) -> str:
     if key.startswith("økonomi"):
         return t.OEKONOMI
     return t.SAGSFREMSTILLING
+
+
+def export_item(
+    *,
+    number: int,
+    title: str,
+    reading: DecisionReading | None = None,
+    closed: bool = False,
+    case: t.CaseNumber | None = None,
+    sections: tuple[t.Section, ...] = (),
+    attachments: tuple[str, ...] = (),
+    files: tuple[t.AttachmentFile, ...] = (),
+    earlier_decisions: tuple[t.EarlierDecision, ...] = (),
+) -> t.Item:
+    """An item of a structured export (no table of contents, no line numbers), with what the
+    decision grammar read from this meeting's decision; a closed item is its number and title."""
+    if closed:
+        return t.Item(
+            number=number,
+            title=title,
+            category="",
+            case=None,
+            sections=(),
+            attachments=(),
+            decision="",
+            outcome=t.NO_DECISION,
+            subject_outcomes=(),
+            votes=(),
+            bloc_votes=(),
+            absences=(),
+            other_committees=(),
+            toc_title="",
+            line=0,
+            closed=True,
+        )
+    return t.Item(
+        number=number,
+        title=title,
+        category="",
+        case=case,
+        sections=sections,
+        attachments=attachments,
+        decision=reading.text if reading else "",
+        outcome=reading.outcome if reading else t.NO_DECISION,
+        subject_outcomes=reading.subject_outcomes if reading else (),
+        votes=reading.votes if reading else (),
+        bloc_votes=reading.bloc_votes if reading else (),
+        absences=reading.absences if reading else (),
+        other_committees=reading.other_committees if reading else (),
+        toc_title="",
+        line=0,
+        earlier_decisions=earlier_decisions,
+        tallies=reading.tallies if reading else (),
+        protocol_notes=reading.protocol_notes if reading else (),
+        files=files,
+    )

@@ -30,6 +30,7 @@ from . import types as t
 from .common import (
     clean_text,
     election_term,
+    export_item,
     name_and_party,
     parse_case_number,
     section_kind,
@@ -265,24 +266,7 @@ def _title(element: Element, *, neutral: bool = False) -> str:
 
 def _closed_item(element: Element, name: str) -> t.Item:
     # Closed items: number and title only. NeutralTitle is eDoc's title for publishing.
-    return t.Item(
-        number=_number(element, name),
-        title=_title(element, neutral=True),
-        category="",
-        case=None,
-        sections=(),
-        attachments=(),
-        decision="",
-        outcome=t.NO_DECISION,
-        subject_outcomes=(),
-        votes=(),
-        bloc_votes=(),
-        absences=(),
-        other_committees=(),
-        toc_title="",
-        line=0,
-        closed=True,
-    )
+    return export_item(number=_number(element, name), title=_title(element, neutral=True), closed=True)
 
 
 def _open_item(
@@ -317,26 +301,15 @@ def _open_item(
         sections.insert(position, t.Section(t.BESLUTNING, heading, reading.text, 0, 0))
 
     attachments, files = _attachments(element, name=name, files_here=files_here, warnings=file_warnings)
-    return t.Item(
+    return export_item(
         number=number,
         title=title,
-        category="",
+        reading=reading,
         case=case,
         sections=tuple(sections),
         attachments=attachments,
-        decision=reading.text if reading else "",
-        outcome=reading.outcome if reading else t.NO_DECISION,
-        subject_outcomes=reading.subject_outcomes if reading else (),
-        votes=reading.votes if reading else (),
-        bloc_votes=reading.bloc_votes if reading else (),
-        absences=reading.absences if reading else (),
-        other_committees=reading.other_committees if reading else (),
-        toc_title="",
-        line=0,
-        earlier_decisions=earlier,
-        tallies=reading.tallies if reading else (),
-        protocol_notes=reading.protocol_notes if reading else (),
         files=files,
+        earlier_decisions=earlier,
     )
 
 

@@ -27,6 +27,7 @@ from . import types as t
 from .common import (
     clean_text,
     election_term,
+    export_item,
     is_placeholder,
     name_and_party,
     parse_case_number,
@@ -501,7 +502,7 @@ def _item(
     # Only an explicit "True" publishes an item: a missing IsPublic keeps it closed.
     closed = text_of(element, "IsPublic").casefold() != "true"
     if closed:
-        return _item_of(number, title, closed=True)
+        return export_item(number=number, title=title, closed=True)
 
     raw_case = text_of(element, "Case/Number")
     case = parse_case_number(raw_case) if raw_case else None
@@ -551,50 +552,19 @@ def _item(
         final_sections.append(t.Section(kind=t.BESLUTNING, heading="Beslutning", text=decision_text, line=0))
 
     titles, files = _enclosures(element, number, folder, source, file_warnings)
-    decided = {}
-    if decision_text:
-        reading = read_decision(decision_text, first_line=0, committee=committee, warnings=warnings)
-        decided = dict(
-            decision=reading.text,
-            outcome=reading.outcome,
-            subject_outcomes=reading.subject_outcomes,
-            votes=reading.votes,
-            bloc_votes=reading.bloc_votes,
-            absences=reading.absences,
-            other_committees=reading.other_committees,
-            tallies=reading.tallies,
-            protocol_notes=reading.protocol_notes,
-        )
-    return _item_of(
-        number,
-        title,
+    reading = (
+        read_decision(decision_text, first_line=0, committee=committee, warnings=warnings) if decision_text else None
+    )
+    return export_item(
+        number=number,
+        title=title,
+        reading=reading,
         case=case,
         sections=tuple(final_sections),
         attachments=titles,
         files=files,
         earlier_decisions=earlier,
-        **decided,
     )
-
-
-def _item_of(number: int, title: str, **fields) -> t.Item:
-    values = dict(
-        category="",
-        case=None,
-        sections=(),
-        attachments=(),
-        decision="",
-        outcome=t.NO_DECISION,
-        subject_outcomes=(),
-        votes=(),
-        bloc_votes=(),
-        absences=(),
-        other_committees=(),
-        toc_title="",
-        line=0,
-    )
-    values.update(fields)
-    return t.Item(number=number, title=title, **values)
 
 
 def _history(element: ET.Element, name: str) -> list[tuple[dt.date | None, str, str]]:
