@@ -37,7 +37,7 @@ from .common import (
     treatment_heading,
 )
 from .decisions import read_decision
-from .markup import MAX_FILE_BYTES, MAX_XML_BYTES, html_to_text, parse_xml, read_limited, text_of
+from .markup import MAX_FILE_BYTES, MAX_XML_BYTES, head_text, html_to_text, parse_xml, read_limited, text_of, xml_files
 
 FORMAT = "acadre"
 DESCRIPTION = "an Acadre MM export folder (manifest XML_*.xml with a producedAgenda table, and its Files_ folder)"
@@ -77,19 +77,12 @@ def detect(path: Path) -> bool:
 
 
 def _looks_like_manifest(path: Path) -> bool:
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(_HEAD_BYTES)
-    except OSError:
-        return False
-    # Tags are ASCII, so latin-1 finds them in UTF-8 and Windows-1252 alike.
-    text = head.removeprefix(b"\xef\xbb\xbf").decode("latin-1")
+    text = head_text(path, _HEAD_BYTES)
     return bool(_ROOT.match(text) and _PRODUCED.search(text))
 
 
 def _manifests(folder: Path, *, limit: int | None = None):
-    candidates = sorted(p for p in folder.iterdir() if p.suffix.lower() == ".xml" and p.is_file())
-    for candidate in candidates[:limit]:
+    for candidate in xml_files(folder)[:limit]:
         if _looks_like_manifest(candidate):
             yield candidate
 

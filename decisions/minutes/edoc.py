@@ -38,7 +38,7 @@ from .common import (
     squeeze,
 )
 from .decisions import read_decision
-from .markup import MAX_FILE_BYTES, MAX_XML_BYTES, parse_xml, read_limited, text_of
+from .markup import MAX_FILE_BYTES, MAX_XML_BYTES, head_text, parse_xml, read_limited, text_of, xml_files
 
 FORMAT = "edoc"
 DESCRIPTION = "an eDoc agenda-publishing export (eDocAgendaPublishing.xml with <Meeting> root and the PDFs it names)"
@@ -118,19 +118,12 @@ def detect(path: Path) -> bool:
 
 
 def _looks_like_export(path: Path) -> bool:
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(_HEAD_BYTES)
-    except OSError:
-        return False
-    # Tags are ASCII, so latin-1 finds them in UTF-8 and Windows-1252 alike.
-    text = head.removeprefix(b"\xef\xbb\xbf").decode("latin-1")
+    text = head_text(path, _HEAD_BYTES)
     return bool(_ROOT.match(text) and _AGENDA_TYPES.search(text))
 
 
 def _export_files(folder: Path):
-    candidates = sorted(p for p in folder.iterdir() if p.suffix.lower() == ".xml" and p.is_file())
-    for candidate in candidates[:_MAX_CANDIDATES]:
+    for candidate in xml_files(folder)[:_MAX_CANDIDATES]:
         if _looks_like_export(candidate):
             yield candidate
 

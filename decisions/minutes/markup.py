@@ -107,3 +107,19 @@ def read_limited(path, *, limit: int = MAX_FILE_BYTES) -> bytes:
     if size > limit:
         raise MinutesError(f"{path.name}: the file is {size / 1e6:.1f} MB, over the limit of {limit / 1e6:.0f} MB")
     return path.read_bytes()
+
+
+def head_text(path, size: int) -> str:
+    """The first `size` bytes of a file, for recognizing an export by its root element: "" when
+    unreadable. Tags are ASCII, so latin-1 finds them in UTF-8 and Windows-1252 alike."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(size)
+    except OSError:
+        return ""
+    return head.removeprefix(b"\xef\xbb\xbf").decode("latin-1")
+
+
+def xml_files(folder) -> list:
+    """The .xml files directly in a folder (any case of the suffix), in name order."""
+    return sorted(p for p in folder.iterdir() if p.suffix.lower() == ".xml" and p.is_file())
