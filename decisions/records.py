@@ -84,8 +84,9 @@ OUTCOME_LABELS = dict(Outcome.choices)
 # Heavy columns no list page needs: the whole minutes text, attachment text, the search vector.
 _HEAVY_ITEM = ("sections", "attachment_text", "search_vector", "meeting__source_text")
 _TERM = re.compile(r"^\d{4}-\d{4}$")
-# Case-number prefixes browse by the levels of the KLE code: 15 → 15.00 → 15.00.00 → 15.00.00-G01.
-_PREFIX = re.compile(r"^[0-9A-ZÆØÅ.\-]{0,40}$")
+# Case-number prefixes browse by the levels of the KLE code: 15 → 15.00 → 15.00.00 → 15.00.00-G01;
+# other forms by the same lengths (12/27845: 12 → 12/27).
+_PREFIX = re.compile(r"^[0-9A-ZÆØÅ./\-]{0,40}$")
 _PREFIX_LEVELS = (2, 5, 8, 12)
 SUGGESTION_THRESHOLD = 0.3
 
@@ -320,7 +321,8 @@ def normalize_prefix(raw: str) -> str:
     prefix = normalize_case_number(raw or "")
     if not _PREFIX.match(prefix):
         raise InvalidParameter(
-            "prefix", str(_("Et præfiks må kun indeholde cifre, punktummer, bindestreger og bogstaver, fx 15.00."))
+            "prefix",
+            str(_("Et præfiks må kun indeholde cifre, bogstaver, punktummer, skråstreger og bindestreger, fx 15.00.")),
         )
     return prefix
 
@@ -371,7 +373,7 @@ def case_index(*, prefix: str = "", municipality: str = "") -> CaseIndex:
     prefix = normalize_prefix(prefix)
     cases = Case.objects.filter(municipality__slug=municipality) if municipality else Case.objects.all()
     cases = cases.with_number_prefix(prefix) if prefix else cases
-    level = next((n for n in _PREFIX_LEVELS if n > len(prefix.rstrip(".-"))), None)
+    level = next((n for n in _PREFIX_LEVELS if n > len(prefix.rstrip(".-/"))), None)
     groups: list[tuple[str, int]] = []
     if level is not None:
         rows = (

@@ -544,3 +544,19 @@ def test_readers_are_side_by_side_and_recognize_their_own_samples():
     assert formats.reader_for(EDOC_BALLERUP) is edoc
     assert formats.reader_for(PUBLICATION_BALLERUP) is publication
     assert formats.reader_for(ALL_MINUTES[0]) is odense
+
+
+def test_the_case_index_browses_every_form_and_one_municipality(national, client):
+    index = client.get("/cases/", {"prefix": "12/", "municipality": SYDDJURS})
+    assert [(c.municipality.slug, c.number) for c in index.context["page"].object_list] == [(SYDDJURS, "12/27845")]
+    ballerup = client.get("/cases/", {"municipality": BALLERUP}).context["page"].object_list
+    assert [c.number for c in ballerup] == [
+        "2010-3082",
+        "2011-29298",
+        "2011-29939",
+        "2012-21786",
+        "2012-28504",
+        "2012-28505",
+        "2012-31114",
+        "2012-31673",
+    ]
