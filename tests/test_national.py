@@ -560,3 +560,11 @@ def test_the_case_index_browses_every_form_and_one_municipality(national, client
         "2012-31114",
         "2012-31673",
     ]
+
+
+def test_an_agenda_page_shows_no_outcomes_and_its_members_without_a_status(national, client):
+    html = client.get(f"/{BALLERUP}/meetings/kmb-it-udvalget/2013-05-15/").content.decode()
+    agenda = html.split('id="toc"')[1]
+    assert "ingen beslutning" not in agenda and agenda.count('<li value="') == 5
+    assert "<dt>Medlemmer</dt>" in html and "ikke oplyst" not in html
+    assert "Dagsordenens tekst" in html and "Original dagsorden" in html
