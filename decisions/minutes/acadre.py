@@ -26,7 +26,9 @@ from xml.etree.ElementTree import Element
 
 from . import types as t
 from .common import (
+    body_heading,
     clean_text,
+    dated_paragraphs,
     election_term,
     export_item,
     name_and_party,
@@ -400,6 +402,15 @@ def _item(
         heading = squeeze(bullet_fields.get("bulletname", ""))
         # bulletcontent is HTML, escaped once more for the XML ("&lt;p&gt;Punktet ... &amp;nbsp;").
         text = html_to_text(bullet_fields.get("bulletcontent", ""))
+        if (body := body_heading(heading)) and any(when for when, _ in dated_paragraphs(text)):
+            # One heading for all of a body's treatments, each paragraph dated: one treatment each.
+            for when, part in dated_paragraphs(text):
+                if kind == t.AGENDA and when == date:
+                    continue
+                entries.append(len(treatments))
+                treatments.append((when, body, part))
+                headings.append(heading)
+            continue
         if dated := treatment_heading(heading):
             body, when = dated
         elif section_kind(heading) == t.BESLUTNING:

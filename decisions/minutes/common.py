@@ -114,6 +114,70 @@ def treatment_heading(heading: str) -> tuple[str, dt.date] | None:
     return match["body"], date
 
 
+# "FORRETNINGSUDVALGETS BESLUTNING" (one heading for every treatment by that body, each
+# paragraph dated "18. september 2012: …").
+_BODY_HEADING = re.compile(r"^(?P<body>[A-ZÆØÅa-zæøå][\w\- ]*?[a-zæøåA-ZÆØÅ])s\s+beslutning(?:er)?\s*:?\s*$", re.I)
+_DATED_PARAGRAPH = re.compile(
+    r"^(?P<day>\d{1,2})\.\s*(?P<month>[a-zæøå]+)\.?\s+(?P<year>\d{4})\s*:\s*(?P<text>.*)$", re.I | re.S
+)
+_MONTH_NUMBERS = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("januar", "jan"),
+            ("februar", "feb"),
+            ("marts", "mar"),
+            ("april", "apr"),
+            ("maj",),
+            ("juni", "jun"),
+            ("juli", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("oktober", "okt"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+
+
+def body_heading(heading: str) -> str | None:
+    """The body of an undated decision heading in the genitive ("FORRETNINGSUDVALGETS
+    BESLUTNING" -> "Forretningsudvalget"), or None."""
+    match = _BODY_HEADING.match(squeeze(heading))
+    if not match or match["body"].casefold() in ("", "udvalget"):
+        return None
+    body = match["body"]
+    return body.capitalize() if body.isupper() else body
+
+
+def dated_paragraphs(text: str) -> list[tuple[dt.date | None, str]]:
+    """A decision section holding several treatments, each paragraph starting with its date
+    ("18. september 2012: Anbefales."): (date, text) per treatment; paragraphs without a date
+    belong to the treatment before them (or to an undated one first)."""
+    found: list[tuple[dt.date | None, list[str]]] = []
+    for paragraph in (p.strip() for p in text.split("\n\n")):
+        if not paragraph:
+            continue
+        match = _DATED_PARAGRAPH.match(paragraph)
+        month = _MONTH_NUMBERS.get(match["month"].casefold()) if match else None
+        date = None
+        if match and month:
+            try:
+                date = dt.date(int(match["year"]), month, int(match["day"]))
+            except ValueError:
+                date = None
+        if date is not None:
+            found.append((date, [match["text"].strip()]))
+        elif found:
+            found[-1][1].append(paragraph)
+        else:
+            found.append((None, [paragraph]))
+    return [(date, "\n\n".join(p for p in parts if p)) for date, parts in found]
+
+
 def is_placeholder(text: str) -> bool:
     """True for an empty decision field or a placeholder such as "Tomt indhold"."""
     return squeeze(text).strip(" .").casefold() in _PLACEHOLDERS
