@@ -1082,12 +1082,13 @@ def person_with_record(*, municipality: str, slug: str) -> Person:
 
 
 def vote_rows():
-    """Every Vote row as (date, committee, item number, case number, person, party, position,
-    subject), oldest meeting first; streamed from the database in chunks."""
+    """Every Vote row as (date, municipality, committee, item number, case number, person, party,
+    position, subject), oldest meeting first; streamed from the database in chunks."""
     return (
         Vote.objects.order_by("item__meeting_date", "item__meeting__committee__name", "item__number", "line", "id")
         .values_list(
             "item__meeting__date",
+            "item__meeting__committee__municipality__name",
             "item__meeting__committee__name",
             "item__number",
             "item__case_number",

@@ -134,7 +134,13 @@ def ingest_reading(
     replace: bool = True,
     people: PersonResolver | None = None,
 ) -> IngestResult:
-    """Ingest one meeting as any reader read it (decisions.minutes.formats), keeping its source."""
+    """Ingest one meeting as any reader read it (decisions.minutes.formats), keeping its source.
+
+    Odense's file (text or PDF) is what the municipality published, and is offered for download.
+    An export's XML is not: it holds its closed items' text, members' e-mail addresses, other
+    meetings (a Publication file can hold several), so it only identifies the source (SHA-256)
+    and the page offers the text the reader made of the meeting."""
+    published = reading.meeting.source_format == odense.FORMAT
     result = ingest_meeting(
         reading.meeting,
         municipality=municipality,
@@ -142,7 +148,7 @@ def ingest_reading(
         source_text=reading.source_text,
         sha256=hashlib.sha256(reading.original).hexdigest(),
         dry_run=dry_run,
-        original=reading.original,
+        original=reading.original if published else None,
         replace=replace,
         people=people,
     )
@@ -392,15 +398,15 @@ def _ingest_meeting(
         if meeting is not None and not replace:
             return IngestResult(NOT_REPLACED, meeting, parsed, items=meeting.items.count()), []
         status = UPDATED if meeting else CREATED
-        kept_files: dict[tuple[int, str], tuple[str, str]] = {}
+        kept_files: dict[tuple[int, str], tuple[str, str, str]] = {}
         if meeting is None:
             meeting = Meeting(committee=committee, date=parsed.date)
         else:
             kept_files = {
-                (number, title): (name, text)
-                for number, title, name, text in Attachment.objects.filter(item__meeting=meeting)
+                (number, title): (name, text, note)
+                for number, title, name, text, note in Attachment.objects.filter(item__meeting=meeting)
                 .exclude(file="")
-                .values_list("item__number", "title", "file", "text")
+                .values_list("item__number", "title", "file", "text", "text_note")
             }
             meeting.items.all().delete()
             meeting.absences.all().delete()
@@ -434,9 +440,16 @@ def _ingest_meeting(
             dry_run=dry_run,
             written=written,
         )
-        dropped = {key: value for key, value in kept_files.items() if key not in used_files}
-        result.dropped_attachment_files = [title for _number, title in sorted(dropped)]
-        obsolete += [name for name, _text in dropped.values()]
+        unused = {key: value for key, value in kept_files.items() if key not in used_files}
+        # A file the export brings anew replaces the old one: obsolete, but not dropped.
+        exported = {
+            (item.number, item.attachments[f.position - 1])
+            for item in parsed.items
+            for f in item.files
+            if 0 < f.position <= len(item.attachments)
+        }
+        result.dropped_attachment_files = [title for number, title in sorted(unused) if (number, title) not in exported]
+        obsolete += [name for name, _text, _note in unused.values()]
         if dry_run:
             transaction.set_rollback(True)
             obsolete = []
@@ -446,7 +459,7 @@ def _ingest_meeting(
 
 def _attachment_rows(
     item: minutes.Item,
-    kept_files: dict[tuple[int, str], tuple[str, str]],
+    kept_files: dict[tuple[int, str], tuple[str, str, str]],
     used_files: set[tuple[int, str]],
     *,
     dry_run: bool,
@@ -467,7 +480,7 @@ def _attachment_rows(
             written.append(row.file.name)
             row.text, row.text_note = text, note
         elif (item.number, title) in kept_files:
-            row.file, row.text = kept_files[(item.number, title)]
+            row.file, row.text, row.text_note = kept_files[(item.number, title)]
             used_files.add((item.number, title))
         rows.append(row)
     return rows
@@ -502,7 +515,7 @@ def _write_items(
     parsed: minutes.Meeting,
     result: IngestResult,
     people: PersonResolver,
-    kept_files: dict[tuple[int, str], tuple[str, str]] | None = None,
+    kept_files: dict[tuple[int, str], tuple[str, str, str]] | None = None,
     *,
     dry_run: bool = False,
     written: list[str] | None = None,
@@ -906,6 +919,10 @@ def merge_persons(*, keep: Person, other: Person) -> MergeResult:
     kept_meetings = set(MeetingAbsence.objects.filter(person=keep).values_list("meeting_id", flat=True))
     result.dropped_absences = MeetingAbsence.objects.filter(person=other, meeting_id__in=kept_meetings).delete()[0]
     result.absences = MeetingAbsence.objects.filter(person=other).update(person=keep)
+    # A member list names each person once a meeting: the kept person's row stays.
+    listed = set(MeetingMember.objects.filter(person=keep).values_list("meeting_id", flat=True))
+    MeetingMember.objects.filter(person=other, meeting_id__in=listed).delete()
+    MeetingMember.objects.filter(person=other).update(person=keep)
 
     kept_seats = {(m.committee_id, m.term): m for m in Membership.objects.filter(person=keep)}
     for membership in Membership.objects.filter(person=other):
@@ -972,6 +989,7 @@ def split_alias(alias: PersonAlias) -> Person:
     )
     Vote.objects.filter(person=person, printed_name=alias.name).update(person=new)
     MeetingAbsence.objects.filter(person=person, printed_name=alias.name).update(person=new)
+    MeetingMember.objects.filter(person=person, printed_name=alias.name).update(person=new)
     PersonAlias.objects.filter(pk=alias.pk).update(person=new)
     alias.person = new
     if person.name == alias.name:
@@ -992,10 +1010,11 @@ def split_alias(alias: PersonAlias) -> Person:
 
 
 def _seats(person: Person) -> set[tuple[int, str]]:
-    """(committee, term) of the meetings a person is named in, by vote or absence."""
+    """(committee, term) of the meetings a person is named in, by vote, absence or member list."""
     by_vote = Vote.objects.filter(person=person).values_list("item__meeting__committee_id", "item__meeting__term")
     by_absence = MeetingAbsence.objects.filter(person=person).values_list("meeting__committee_id", "meeting__term")
-    return set(by_vote) | set(by_absence)
+    listed = MeetingMember.objects.filter(person=person).values_list("meeting__committee_id", "meeting__term")
+    return set(by_vote) | set(by_absence) | set(listed)
 
 
 def _move_memberships(old: Person, new: Person) -> None:

@@ -231,6 +231,7 @@ def test_votes_csv_has_every_vote(client, fixtures):
     assert len(rows) == 22
     assert list(rows[0]) == [
         "date",
+        "municipality",
         "committee",
         "item_number",
         "case_number",
@@ -242,6 +243,7 @@ def test_votes_csv_has_every_vote(client, fixtures):
     assert {r["position"] for r in rows} == {"reservation", "for", "against", "absent"}
     assert rows[-1] == {
         "date": "2021-02-02",
+        "municipality": "Odense Kommune",
         "committee": "Beskæftigelses- og Socialudvalget",
         "item_number": "1",
         "case_number": "00.15.00-G01-1-21",

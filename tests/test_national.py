@@ -567,4 +567,31 @@ def test_an_agenda_page_shows_no_outcomes_and_its_members_without_a_status(natio
     agenda = html.split('id="toc"')[1]
     assert "ingen beslutning" not in agenda and agenda.count('<li value="') == 5
     assert "<dt>Medlemmer</dt>" in html and "ikke oplyst" not in html
-    assert "Dagsordenens tekst" in html and "Original dagsorden" in html
+    # The export's XML is not offered: it holds what was not published (see the next test).
+    assert "Dagsordenens tekst" in html and "Original dagsorden" not in html
+
+
+def test_an_exports_xml_is_never_offered_for_download(national):
+    # eDoc's XML carries its closed agenda's text, Acadre's the members' e-mail addresses.
+    for meeting in Meeting.objects.exclude(committee__municipality__slug=ODENSE):
+        assert (meeting.source_format, meeting.original_file.name) in {
+            ("acadre", ""),
+            ("edoc", ""),
+            ("publication", ""),
+        }
+    assert b"jesma@syddjurs.dk" in (ACADRE_SYDDJURS / "Files_1863_3687982" / "3687981.XML").read_bytes()
+    syddjurs = Meeting.objects.get(committee__municipality__slug=SYDDJURS)
+    assert "@" not in syddjurs.source_text
+    assert Meeting.objects.filter(committee__municipality__slug=ODENSE).exclude(original_file="").count() == 4
+
+
+def test_people_on_member_lists_can_be_merged_and_split_again(national):
+    # Ballerup's Doris Børger, also loaded once more under a misspelling.
+    doris = Person.objects.get(municipality__slug=BALLERUP, name="Doris Børger")
+    other = services.create_person("Doris Borger", "A", municipality=doris.municipality)
+    member = MeetingMember.objects.filter(person=doris).first()
+    MeetingMember.objects.filter(pk=member.pk).update(person=other, printed_name="Doris Borger")
+    services.merge_persons(keep=doris, other=other)
+    assert MeetingMember.objects.filter(person=doris).count() == 2
+    split = services.split_alias(doris.aliases.get(name="Doris Borger"))
+    assert list(MeetingMember.objects.filter(person=split).values_list("printed_name", flat=True)) == ["Doris Borger"]

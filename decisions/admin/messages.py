@@ -41,6 +41,10 @@ _REASONS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
     ),
     (re.compile(r"damaged \.docx file: .*"), lambda m: _("beskadiget .docx-fil: gemt uden tekst")),
     (
+        re.compile(r"\.docx file too large unpacked: .*"),
+        lambda m: _(".docx-filen fylder for meget udpakket: gemt uden tekst"),
+    ),
+    (
         re.compile(r"file type not read for text .*"),
         lambda m: _("filtypen læses ikke for tekst (arkivet læser PDF og .docx)"),
     ),

@@ -10,20 +10,26 @@ import zipfile
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 LEGACY_DOC = "legacy Word .doc file: stored without text (the archive reads the text of PDF and .docx files)"
 UNREADABLE_DOCX = "damaged .docx file: stored without text"
+TOO_BIG_DOCX = ".docx file too large unpacked: stored without text"
 OTHER_TYPE = "file type not read for text (the archive reads PDF and .docx files)"
-# A .docx is a zip: its text part is bounded, like any zip the archive opens.
-_MAX_DOCX_XML = 50 * 1024 * 1024
+# A .docx is a zip, and python-docx reads every part it links whole into memory: the parts'
+# declared sizes are checked first, like any zip the archive opens (a 190 KB .docx may hold a
+# 150 MB image of zeros). The sizes are checked again as the parts are read (zipfile stops at
+# the declared size and checks the CRC).
+_MAX_DOCX_UNPACKED = 100 * 1024 * 1024
+_MAX_DOCX_PARTS = 2000
 
 
-def _is_docx(data: bytes) -> bool:
+def _docx_parts(data: bytes) -> list[zipfile.ZipInfo] | None:
+    """The parts of a .docx (a zip with word/document.xml), or None when it is not one."""
     if not data.startswith(b"PK"):
-        return False
+        return None
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            info = archive.getinfo("word/document.xml")
-    except (zipfile.BadZipFile, KeyError, ValueError):
-        return False
-    return info.file_size <= _MAX_DOCX_XML
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, ValueError):
+        return None
+    return parts if any(p.filename == "word/document.xml" for p in parts) else None
 
 
 def _docx_text(data: bytes) -> str:
@@ -47,7 +53,9 @@ def extract_text(name: str, data: bytes) -> tuple[str, str]:
             return clean_text(pdf_to_text(data)), ""
         except PdfError as exc:
             return "", str(exc)  # a scanned or damaged attachment is kept, just not searchable
-    if _is_docx(data):
+    if (parts := _docx_parts(data)) is not None:
+        if len(parts) > _MAX_DOCX_PARTS or sum(p.file_size for p in parts) > _MAX_DOCX_UNPACKED:
+            return "", TOO_BIG_DOCX
         try:
             return clean_text(_docx_text(data)), ""
         except Exception:  # noqa: BLE001 - python-docx raises many kinds on a damaged file

@@ -158,7 +158,8 @@ def _read_export(path: Path) -> t.Reading:
     kind = _kind(text_of(root, "MeetingState"), name)
 
     folder = path.parent
-    files_here = {p.name.casefold(): p for p in folder.iterdir() if p.is_file()}
+    # Files of the export folder itself: a symlink could lead anywhere on the machine.
+    files_here = {p.name.casefold(): p for p in folder.iterdir() if p.is_file() and not p.is_symlink()}
     file_warnings: list[t.ParseWarning] = []
     meeting_warnings: list[t.ParseWarning] = []
     items: list[t.Item] = []

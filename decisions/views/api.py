@@ -22,7 +22,17 @@ from decisions.views.common import checked_search, json_errors, paginate, parse_
 
 MEETINGS_PER_PAGE = 20
 PEOPLE_PER_PAGE = 50
-VOTES_CSV_COLUMNS = ("date", "committee", "item_number", "case_number", "person", "party", "position", "subject")
+VOTES_CSV_COLUMNS = (
+    "date",
+    "municipality",
+    "committee",
+    "item_number",
+    "case_number",
+    "person",
+    "party",
+    "position",
+    "subject",
+)
 
 
 def _next_url(request: HttpRequest, page) -> str | None:

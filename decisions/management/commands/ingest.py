@@ -16,7 +16,6 @@ from decisions.services import (
     KEPT_MINUTES,
     UNCHANGED,
     UPDATED,
-    get_municipality,
     ingest_reading,
     read_source,
 )
@@ -74,7 +73,8 @@ class Command(BaseCommand):
         if municipality is not None:
             if not municipality.strip():
                 raise CommandError('--municipality needs a name, e.g. "Ballerup Kommune"')
-            owner = municipality.strip() if dry_run else get_municipality(municipality)
+            # Created (by the write path) with the first meeting written, never for a batch that fails.
+            owner = " ".join(municipality.split())
         counts: Counter[str] = Counter()
         items = votes = 0
         new_persons: list[str] = []
