@@ -595,3 +595,18 @@ def test_people_on_member_lists_can_be_merged_and_split_again(national):
     assert MeetingMember.objects.filter(person=doris).count() == 2
     split = services.split_alias(doris.aliases.get(name="Doris Borger"))
     assert list(MeetingMember.objects.filter(person=split).values_list("printed_name", flat=True)) == ["Doris Borger"]
+
+
+def test_an_export_without_municipality_goes_to_the_default_one_and_says_so(db):
+    out = ingest(ACADRE_SYDDJURS)
+    assert (
+        f"{ACADRE_SYDDJURS}: the export names no municipality and --municipality was not given: "
+        "filed under Odense Kommune (ARCHIVE_DEFAULT_MUNICIPALITY)"
+    ) in out
+    assert Meeting.objects.get().committee.municipality.name == "Odense Kommune"
+
+
+def test_a_failed_batch_leaves_no_municipality_behind(db, tmp_path):
+    with pytest.raises(CommandError):
+        ingest(_truncated_edoc(tmp_path), municipality="Ballerup")
+    assert not Municipality.objects.exists()

@@ -7,6 +7,7 @@ from collections import Counter
 from pathlib import Path
 from types import ModuleType
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from decisions.minutes import MinutesError
@@ -95,6 +96,14 @@ class Command(BaseCommand):
                 counts["failed"] += 1
                 failures.append(f"{path}:0: unexpected error: {exc.__class__.__name__}: {exc}")
                 continue
+            if owner is None and reader.FORMAT != "odense" and any(not r.meeting.municipality for r in readings):
+                # Today's commands keep working so, but for an export it is rarely what is meant.
+                self.stdout.write(
+                    self.style.WARNING(
+                        f"{path}: the export names no municipality and --municipality was not given: "
+                        f"filed under {settings.ARCHIVE_DEFAULT_MUNICIPALITY} (ARCHIVE_DEFAULT_MUNICIPALITY)"
+                    )
+                )
             for reading in readings:
                 try:
                     result = ingest_reading(reading, municipality=owner, dry_run=dry_run)
