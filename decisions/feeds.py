@@ -80,7 +80,11 @@ class CaseFeed(_ItemFeed):
     """Every treatment of one case, newest first."""
 
     def get_object(self, request: HttpRequest, municipality: str, number: str) -> records.CasePage:
-        return records.case_page(municipality=municipality, number=number)
+        page = records.case_page(municipality=municipality, number=number)
+        for entry in page.entries:
+            # A case's treatments are all in its municipality: its links need no row of it each.
+            entry.item.meeting.committee.municipality = page.case.municipality
+        return page
 
     def title(self, page: records.CasePage) -> str:
         return _("Sag %(number)s") % {"number": page.case.number}
@@ -119,6 +123,9 @@ class PersonFeed(Feed):
             item = row.vote.item
             entries.setdefault(item.pk, PersonEntry(item.meeting, item, [])).rows.append(row)
         absences = [PersonEntry(a.meeting, None, []) for a in records.person_meeting_absences(person=person)]
+        for entry in [*entries.values(), *absences]:
+            # All in the person's municipality: its links need no row of it each.
+            entry.meeting.committee.municipality = person.municipality
         ordered = sorted(
             [*entries.values(), *absences],
             # Newest meeting first; a meeting absence, then the items in agenda order.

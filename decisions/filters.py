@@ -6,19 +6,26 @@ import django_filters
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from decisions.models import AgendaItem, Category, Committee, Municipality, Outcome, Position, Vote
+from decisions.models import AgendaItem, Category, Committee, Outcome, Position, Vote
 
 NAMED_POSITIONS = [Position.FOR, Position.AGAINST, Position.ABSTAIN, Position.RESERVATION]
 
 
-def committee_filter_choices() -> list[tuple[str, str]]:
-    # One choice per slug: a committee slug names the committees of that name in every
-    # municipality, unless the municipality filter narrows it to one.
-    return list(Committee.objects.order_by("slug", "name").distinct("slug").values_list("slug", "name"))
+def filter_choices() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The committee and the municipality choices, from one query of the committees (every
+    search page, feed and API answer needs both).
 
-
-def municipality_filter_choices() -> list[tuple[str, str]]:
-    return list(Municipality.objects.filter(committees__isnull=False).distinct().values_list("slug", "name"))
+    One choice per committee slug: a slug names the committees of that name in every
+    municipality, unless the municipality filter narrows it to one."""
+    committees: dict[str, str] = {}
+    municipalities: dict[str, str] = {}
+    rows = Committee.objects.order_by("slug", "name").values_list(
+        "slug", "name", "municipality__slug", "municipality__name"
+    )
+    for slug, name, municipality_slug, municipality_name in rows:
+        committees.setdefault(slug, name)
+        municipalities.setdefault(municipality_slug, municipality_name)
+    return list(committees.items()), sorted(municipalities.items(), key=lambda m: m[1])
 
 
 class ItemFilter(django_filters.FilterSet):
@@ -45,10 +52,8 @@ class ItemFilter(django_filters.FilterSet):
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
-        if committee_choices is None:
-            committee_choices = committee_filter_choices()
-        if municipality_choices is None:
-            municipality_choices = municipality_filter_choices()
+        if committee_choices is None or municipality_choices is None:
+            committee_choices, municipality_choices = filter_choices()
         self.filters["committee"].extra["choices"] = committee_choices
         self.filters["municipality"].extra["choices"] = municipality_choices
 

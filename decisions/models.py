@@ -388,6 +388,18 @@ class WordPairs(Func):
     output_field = SearchVectorField()
 
 
+# What a list of items (search results, a person's record, a party's votes) never shows: left
+# in the database, not fetched and decoded for every row (a JSON field is parsed on load).
+LISTED_ITEM_DEFERRED = (
+    "sections",
+    "attachment_text",
+    "search_vector",
+    "earlier_decisions",
+    "tallies",
+    "protocol_notes",
+)
+
+
 class AgendaItem(models.Model):
     """One numbered item ("Punkt N") of a meeting, with its sections in printed order."""
 

@@ -57,6 +57,7 @@ from django.utils.translation import gettext_lazy as _
 
 from decisions.minutes import normalize_case_number
 from decisions.models import (
+    LISTED_ITEM_DEFERRED,
     AgendaItem,
     BlocVote,
     Case,
@@ -82,7 +83,7 @@ AGAINST_OUTCOMES = frozenset({Outcome.REJECTED})
 DECIDING_OUTCOMES = FOR_OUTCOMES | AGAINST_OUTCOMES
 OUTCOME_LABELS = dict(Outcome.choices)
 # Heavy columns no list page needs: the whole minutes text, attachment text, the search vector.
-_HEAVY_ITEM = ("sections", "attachment_text", "search_vector", "meeting__source_text")
+_HEAVY_ITEM = (*LISTED_ITEM_DEFERRED, "meeting__source_text")
 _TERM = re.compile(r"^\d{4}-\d{4}$")
 # Case-number prefixes browse by the levels of the KLE code: 15 → 15.00 → 15.00.00 → 15.00.00-G01;
 # other forms by the same lengths (12/27845: 12 → 12/27).
@@ -281,7 +282,7 @@ def case_page(*, municipality: str, number: str) -> CasePage:
     # them (most treatments have none), rather than a query each for every case.
     items = list(
         AgendaItem.objects.filter(case__municipality__slug=municipality, case__number=normalized)
-        .select_related("case__municipality", "meeting__committee__municipality")
+        .select_related("case__municipality", "meeting__committee")
         .defer("attachment_text", "search_vector", "meeting__source_text")
         .annotate(has_votes=_HAS_VOTES, has_blocs=_HAS_BLOC_VOTES)
         .order_by("meeting_date", "number")
@@ -294,7 +295,7 @@ def case_page(*, municipality: str, number: str) -> CasePage:
     votes: dict[int, list[Vote]] = {}
     voted = [item.pk for item in items if item.has_votes]
     if voted:
-        for vote in Vote.objects.filter(item__in=voted).select_related("person__municipality").order_by("line", "id"):
+        for vote in Vote.objects.filter(item__in=voted).select_related("person").order_by("line", "id"):
             votes.setdefault(vote.item_id, []).append(vote)
     blocs: dict[int, list[BlocVote]] = {}
     with_blocs = [item.pk for item in items if item.has_blocs]
@@ -510,7 +511,7 @@ def person_record(
     the decision on its subject, dissent and party dissent. Three queries."""
     votes_qs = _filtered(Vote.objects.filter(person=person), prefix="item__meeting__", year=year, committee=committee)
     votes = list(
-        votes_qs.select_related("item__meeting__committee__municipality")
+        votes_qs.select_related("item__meeting__committee")
         .defer(*(f"item__{f}" for f in _HEAVY_ITEM))
         .order_by("item__meeting_date", "item__number", "line", "id")
     )
@@ -574,7 +575,7 @@ def implied_positions(
     return (
         _filtered(items, prefix="meeting__", year=year, committee=committee)
         .select_related("meeting__committee__municipality")
-        .defer("sections", "attachment_text", "search_vector", "meeting__source_text")
+        .defer(*_HEAVY_ITEM)
         .order_by("meeting_date", "number")
     )
 
@@ -584,7 +585,7 @@ def person_meeting_absences(
 ) -> QuerySet[MeetingAbsence]:
     return (
         _filtered(MeetingAbsence.objects.filter(person=person), prefix="meeting__", year=year, committee=committee)
-        .select_related("meeting__committee__municipality")
+        .select_related("meeting__committee")
         .defer("meeting__source_text")
         .order_by("meeting__date")
     )
@@ -689,7 +690,7 @@ class RecordRows:
         votes = {
             v.pk: v
             for v in Vote.objects.filter(pk__in=[self.ids[row] for row in rows])
-            .select_related("item__meeting__committee__municipality")
+            .select_related("item__meeting__committee")
             .defer(*(f"item__{f}" for f in _HEAVY_ITEM))
         }
         found = [
@@ -723,8 +724,8 @@ def _summarize(*, person: Person, year: int | None, committee: Committee | None)
     implied_by_id = {
         item.pk: item
         for item in AgendaItem.objects.filter(pk__in=implied_ids)
-        .select_related("meeting__committee__municipality")
-        .defer("sections", "attachment_text", "search_vector", "meeting__source_text")
+        .select_related("meeting__committee")
+        .defer(*_HEAVY_ITEM)
     }
     # The rows as columns of plain numbers (a councillor with 6 600 votes at 1M items: a summary
     # of 500 kB as tuples and dicts, 9.6 ms of a 25 ms page to fetch and unpickle): the vote
@@ -749,9 +750,7 @@ def _summarize(*, person: Person, year: int | None, committee: Committee | None)
             reverse=True,
         ),
         "absences": list(person_meeting_absences(person=person, year=year, committee=committee)),
-        "memberships": list(
-            person.memberships.select_related("committee__municipality").order_by("committee__name", "-term")
-        ),
+        "memberships": list(person.memberships.select_related("committee").order_by("committee__name", "-term")),
         "aliases": list(person.aliases.order_by("name").values_list("name", flat=True)),
     }
     return summary
@@ -900,7 +899,7 @@ def party_vote_rows(*, groups: list[dict]) -> list[PartyVoteRow]:
     items = (
         AgendaItem.objects.filter(pk__in=[g["item_id"] for g in groups])
         .select_related("meeting__committee__municipality")
-        .defer("sections", "attachment_text", "search_vector", "meeting__source_text")
+        .defer(*_HEAVY_ITEM)
     )
     by_id = {item.pk: item for item in items}
     rows = []

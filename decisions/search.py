@@ -33,9 +33,18 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 from psycopg.errors import QueryCanceled
 
-from decisions.filters import NAMED_POSITIONS, ItemFilter, committee_filter_choices
+from decisions.filters import NAMED_POSITIONS, ItemFilter, filter_choices
 from decisions.minutes.parser import CASE_NUMBER, normalize_case_number
-from decisions.models import SEARCH_CONFIG, AgendaItem, Case, Category, Meeting, Outcome, WordPairs
+from decisions.models import (
+    LISTED_ITEM_DEFERRED,
+    SEARCH_CONFIG,
+    AgendaItem,
+    Case,
+    Category,
+    Meeting,
+    Outcome,
+    WordPairs,
+)
 
 GENERATION_KEY = "archive-generation"
 T = TypeVar("T")
@@ -770,7 +779,7 @@ def search_items(
     # A results page needs no section text, vector, attachment text or minutes text: leave them
     # in the database (TOAST), or every row costs a decompression.
     base = AgendaItem.objects.select_related("meeting__committee__municipality").defer(
-        "sections", "search_vector", "attachment_text", "meeting__source_text"
+        *LISTED_ITEM_DEFERRED, "meeting__source_text"
     )
     filterset = ItemFilter(
         filter_data,
@@ -859,8 +868,8 @@ def facet_counts(
     Facets that share the same other filters are counted in one query; results are cached
     for a few minutes per archive generation (bumped by every ingest).
     """
-    if committee_choices is None:
-        committee_choices = committee_filter_choices()
+    if committee_choices is None or municipality_choices is None:
+        committee_choices, municipality_choices = filter_choices()
     active = {name: filter_data.get(name) for name in FACETS if filter_data.get(name)}
     digest = hashlib.sha256(repr((query.groups, sorted(active.items()))).encode()).hexdigest()
     newest_only = False

@@ -63,6 +63,7 @@ def person_csv(request: HttpRequest, municipality: str, slug: str) -> HttpRespon
     response["Content-Disposition"] = f'attachment; filename="{page.person.slug}-stemmer.csv"'
     writer = csv.writer(response)
     writer.writerow(CSV_COLUMNS)
+    municipality = page.person.municipality.slug  # every row is of the person's municipality
     for row in page.rows:
         vote, item = row.vote, row.vote.item
         meeting = item.meeting
@@ -81,16 +82,15 @@ def person_csv(request: HttpRequest, municipality: str, slug: str) -> HttpRespon
                 "yes" if row.dissent else "no",
                 "yes" if row.party_dissent else "no",
                 vote.sentence,
-                request.build_absolute_uri(item_url(item)),
+                request.build_absolute_uri(item_url(item, municipality)),
             ]
         )
     return response
 
 
-def item_url(item) -> str:
-    committee = item.meeting.committee
+def item_url(item, municipality: str) -> str:
     return reverse(
-        "decisions:item-detail", args=[committee.municipality.slug, committee.slug, item.meeting.date, item.number]
+        "decisions:item-detail", args=[municipality, item.meeting.committee.slug, item.meeting.date, item.number]
     )
 
 

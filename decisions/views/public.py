@@ -10,17 +10,19 @@ from django.shortcuts import redirect, render
 
 from decisions import search as item_search
 from decisions import selectors
-from decisions.filters import committee_filter_choices, municipality_filter_choices
+from decisions.filters import filter_choices
 from decisions.views.common import html_errors
 
 
 def home(request: HttpRequest) -> HttpResponse:
+    municipalities = selectors.municipalities_with_counts()
     return render(
         request,
         "decisions/home.html",
         {
             "meetings": selectors.latest_meetings(),
-            "municipalities": selectors.municipalities_with_counts(),
+            "municipalities": municipalities,
+            "show_municipality": len(municipalities) > 1,
             "committees": selectors.committees_with_counts(),
             "counts": selectors.archive_counts(),
         },
@@ -67,8 +69,7 @@ def search(request: HttpRequest) -> HttpResponse:
         sort = "relevance"
     if query.is_empty and sort == "relevance":
         sort = "newest"
-    committees = committee_filter_choices()
-    municipalities = municipality_filter_choices()
+    committees, municipalities = filter_choices()
     with item_search.index_matching():
         results, filterset = item_search.search_items(
             query=query,
@@ -104,6 +105,8 @@ def search(request: HttpRequest) -> HttpResponse:
             "count_cap": item_search.COUNT_CAP,
             "filterset": filterset,
             "facets": facets,
+            # Results name their municipality when the matches span more than one.
+            "show_municipality": len(facets.get("municipality", ())) > 1,
             "cases": cases.partial,
             "suggestions": suggestions,
             "invalid_filters": sorted(filterset.errors) if filterset.is_bound else [],
