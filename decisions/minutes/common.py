@@ -120,7 +120,8 @@ _BODY_HEADING = re.compile(r"^(?P<body>[A-ZÆØÅa-zæøå][\w\- ]*?[a-zæøåA-
 _DATED_PARAGRAPH = re.compile(
     r"^(?P<day>\d{1,2})\.\s*(?P<month>[a-zæøå]+)\.?\s+(?P<year>\d{4})\s*:\s*(?P<text>.*)$", re.I | re.S
 )
-_MONTH_NUMBERS = {
+# Danish month names and their abbreviations, as minutes print dates ("5. marts 2019").
+MONTHS = {
     name: number
     for number, names in enumerate(
         [
@@ -162,7 +163,7 @@ def dated_paragraphs(text: str) -> list[tuple[dt.date | None, str]]:
         if not paragraph:
             continue
         match = _DATED_PARAGRAPH.match(paragraph)
-        month = _MONTH_NUMBERS.get(match["month"].casefold()) if match else None
+        month = MONTHS.get(match["month"].casefold()) if match else None
         date = None
         if match and month:
             try:

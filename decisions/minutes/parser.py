@@ -12,7 +12,7 @@ import datetime as dt
 import re
 
 from . import types as t
-from .common import CASE_NUMBER, normalize_case_number, parse_case_number, parse_kle_case_number
+from .common import CASE_NUMBER, MONTHS, normalize_case_number, parse_case_number, parse_kle_case_number
 from .decisions import read_decision
 
 __all__ = ["CASE_NUMBER", "normalize_case_number", "parse_case_number", "parse_minutes"]
@@ -42,27 +42,6 @@ _HEADINGS = {
     "Sagsfremstilling": t.SAGSFREMSTILLING,
     "Økonomi": t.OEKONOMI,
     "Bilag": t.BILAG,
-}
-_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        [
-            ("januar", "jan"),
-            ("februar", "feb"),
-            ("marts", "mar"),
-            ("april", "apr"),
-            ("maj",),
-            ("juni", "jun"),
-            ("juli", "jul"),
-            ("august", "aug"),
-            ("september", "sep", "sept"),
-            ("oktober", "okt"),
-            ("november", "nov"),
-            ("december", "dec"),
-        ],
-        start=1,
-    )
-    for name in names
 }
 # How far into the file the REFERAT header may appear (PDF text often starts with blanks).
 _HEADER_SEARCH_LINES = 40
@@ -177,7 +156,7 @@ def _read_header(lines: list[str]) -> tuple[int, str, str, dt.date]:
 
 
 def _read_time(match: re.Match, date: dt.date, line: int, warnings: list[t.ParseWarning]) -> dt.time | None:
-    month = _MONTHS.get(match["month"].lower())
+    month = MONTHS.get(match["month"].lower())
     if month:
         try:
             printed = dt.date(int(match["year"]), month, int(match["day"]))
