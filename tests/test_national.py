@@ -610,3 +610,9 @@ def test_a_failed_batch_leaves_no_municipality_behind(db, tmp_path):
     with pytest.raises(CommandError):
         ingest(_truncated_edoc(tmp_path), municipality="Ballerup")
     assert not Municipality.objects.exists()
+
+
+def test_with_several_municipalities_the_home_page_leaves_committees_to_theirs(national, client):
+    html = client.get("/").content.decode()
+    assert 'id="committees"' not in html
+    assert f'href="/{BALLERUP}/meetings/kmb-it-udvalget/"' in client.get(f"/{BALLERUP}/").content.decode()

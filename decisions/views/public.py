@@ -16,14 +16,17 @@ from decisions.views.common import html_errors
 
 def home(request: HttpRequest) -> HttpResponse:
     municipalities = selectors.municipalities_with_counts()
+    several = len(municipalities) > 1
     return render(
         request,
         "decisions/home.html",
         {
             "meetings": selectors.latest_meetings(),
             "municipalities": municipalities,
-            "show_municipality": len(municipalities) > 1,
-            "committees": selectors.committees_with_counts(),
+            "show_municipality": several,
+            # An archive of one municipality lists its committees here; of several (the whole
+            # country: a thousand committees), each municipality's page does.
+            "committees": [] if several else selectors.committees_with_counts(),
             "counts": selectors.archive_counts(),
         },
     )
