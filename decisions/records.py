@@ -222,14 +222,12 @@ class CasePage:
     def history(self) -> list[dict]:
         """Earlier treatments printed with the case's items whose meeting is not among the items
         shown (the archive may not hold that meeting): once each, oldest first."""
-        shown = {(e.item.meeting.date.isoformat(), e.item.meeting.committee.name) for e in self.entries}
+        shown = {(e.item.meeting.date.isoformat(), _squeezed_name(e.item.meeting.committee.name)) for e in self.entries}
         seen: dict[tuple, dict] = {}
         for entry in self.entries:
             for earlier in entry.item.earlier_decisions:
-                key = (earlier.get("date"), earlier.get("body"))
-                if key not in shown and (earlier.get("date"), _squeezed_name(earlier.get("body"))) not in {
-                    (d, _squeezed_name(c)) for d, c in shown
-                }:
+                key = (earlier.get("date"), _squeezed_name(earlier.get("body")))
+                if key not in shown:
                     seen.setdefault(key, earlier)
         return sorted(seen.values(), key=lambda e: (e.get("date") or "", e.get("body") or ""))
 
