@@ -6,7 +6,7 @@ PORT ?= 8000
 SIZE ?= 100k
 export ARCHIVE_PGDATA ?= $(CURDIR)/.pgdata
 
-.PHONY: run test lint bench bench-fixtures bench-instructions stop clean
+.PHONY: run test lint bench bench-fixtures bench-instructions backup restore stop clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,14 +26,13 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 
 run: $(VENV)/.installed-run .secret_key
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py createcachetable
 	$(BIN)/python manage.py ingest fixtures/minutes
 	$(BIN)/python manage.py ingest fixtures/formats/acadre --municipality "Syddjurs Kommune"
 	$(BIN)/python manage.py ingest fixtures/formats/edoc fixtures/formats/publication --municipality "Ballerup Kommune"
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python manage.py ensure_admin
 	@echo "Serving the archive on http://127.0.0.1:$(PORT)/"
-	$(BIN)/gunicorn archive.wsgi --bind 127.0.0.1:$(PORT) --workers 3 --access-logfile -
+	$(BIN)/gunicorn archive.wsgi -c archive/gunicorn.conf.py --bind 127.0.0.1:$(PORT) --workers 3 --access-logfile -
 
 # Tests get a throwaway secret key; they never read .secret_key.
 test: $(VENV)/.installed-test
@@ -55,6 +54,18 @@ bench: $(VENV)/.installed-test
 # `make bench` at SIZE: repeatable where times are not, to compare two versions of the code.
 bench-instructions: $(VENV)/.installed-test
 	ARCHIVE_ALLOW_EPHEMERAL_KEY=1 $(BIN)/python scripts/instructions.py --size $(SIZE)
+
+# The database (pg_dump) and the media files, into $(BACKUP_DIR)/archive-YYYYMMDD-HHMMSS.dump and
+# .media.tar (UTC); DATABASE_URL's database, else the embedded one. docs/deploy.md: the restore drill.
+BACKUP_DIR ?= backups
+backup: $(VENV)/.installed-run
+	$(BIN)/python -m archive.backup dump --out $(BACKUP_DIR)
+
+# FILE=backups/archive-….dump [DATABASE=name]: into a new database of that name, or into the
+# configured one only while it is empty; never over a database with tables.
+restore: $(VENV)/.installed-run
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=backups/archive-YYYYMMDD-HHMMSS.dump [DATABASE=name]"; exit 2; }
+	$(BIN)/python -m archive.backup restore "$(FILE)" $(if $(DATABASE),--database "$(DATABASE)")
 
 stop: $(VENV)/.installed-run
 	$(BIN)/python -m archive.db stop

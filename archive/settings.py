@@ -6,6 +6,7 @@ settings a site served over HTTPS needs (`manage.py check --deploy` is clean wit
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 from archive.db import database_config, embedded_url
@@ -45,19 +46,27 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_filters",
+    "axes",
     "decisions",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "decisions.middleware.security_headers",
+    "decisions.middleware.read_replicas",
+    "decisions.middleware.archive_generation",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "decisions.middleware.refuse_nul",
     "django.middleware.common.CommonMiddleware",
+    "decisions.caching.http_caching",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as axes asks: it turns a login that axes refused into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "archive.urls"
@@ -82,6 +91,18 @@ DATABASES = {"default": database_config(os.environ.get("DATABASE_URL") or embedd
 if os.environ.get("ARCHIVE_TEST_DB"):
     # Lets two test runs share one server without dropping each other's test database.
     DATABASES["default"]["TEST"] = {"NAME": os.environ["ARCHIVE_TEST_DB"]}
+# Streaming replicas of the primary (comma-separated postgresql:// URLs): anonymous public
+# reads go to them, everything else to the primary (archive/routers.py). A short connect
+# timeout: a replica that is down costs one request at most two seconds, then is skipped for 30 s.
+ARCHIVE_REPLICAS = []
+for _url in filter(None, (u.strip() for u in os.environ.get("DATABASE_REPLICA_URLS", "").split(","))):
+    _alias = f"replica{len(ARCHIVE_REPLICAS) + 1}"
+    DATABASES[_alias] = database_config(_url)
+    DATABASES[_alias]["OPTIONS"].setdefault("connect_timeout", 2)
+    # Tests create no database for it: it reads the test database of "default".
+    DATABASES[_alias]["TEST"] = {"MIRROR": "default"}
+    ARCHIVE_REPLICAS.append(_alias)
+DATABASE_ROUTERS = ["archive.routers.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 LANGUAGE_CODE = "da"
@@ -92,7 +113,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("ARCHIVE_STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("ARCHIVE_MEDIA_ROOT") or BASE_DIR / "media")
@@ -114,20 +135,46 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "archive_cache",
         "OPTIONS": {"MAX_ENTRIES": 20000},
-    }
+    },
+    # Whole public pages (decisions/caching.py), in each process's memory: a page is kept under
+    # its archive generation, which every request reads from the database, so no process ever
+    # serves a page of an older archive, and app servers stay interchangeable. A round trip to
+    # the shared table for each page cost 676 against N requests/s (README, Performance).
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "archive-pages",
+        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("ARCHIVE_PAGE_CACHE_ENTRIES", 500))},
+    },
 }
 
+# HTTP caching of the public site (decisions/caching.py): how long a browser, proxy or CDN may
+# serve an answer again without asking (the archive changes only when minutes are loaded), and
+# the cache that keeps whole answers per archive generation ("" turns it off) and for how long.
+ARCHIVE_CACHE_SECONDS = int(os.environ.get("ARCHIVE_CACHE_SECONDS", 60))
+ARCHIVE_PAGE_CACHE = "pages" if _flag("ARCHIVE_PAGE_CACHE", default=True) else ""
+ARCHIVE_PAGE_CACHE_SECONDS = int(os.environ.get("ARCHIVE_PAGE_CACHE_SECONDS", 600))
+# One search (its page, API answer or feed) may take this long in all its statements.
+ARCHIVE_SEARCH_SECONDS = float(os.environ.get("ARCHIVE_SEARCH_SECONDS", 4))
 # Minutes files larger than this are refused before they are read (ingest and upload).
 # Minutes whose format does not name their municipality, ingested without --municipality.
 ARCHIVE_DEFAULT_MUNICIPALITY = os.environ.get("ARCHIVE_DEFAULT_MUNICIPALITY") or "Odense Kommune"
 ARCHIVE_MAX_MINUTES_BYTES = int(os.environ.get("ARCHIVE_MAX_MINUTES_BYTES", 20 * 1024 * 1024))
 # Attachment files ("Bilag") given to items in the admin may be larger reports.
 ARCHIVE_MAX_ATTACHMENT_BYTES = int(os.environ.get("ARCHIVE_MAX_ATTACHMENT_BYTES", 50 * 1024 * 1024))
+# One admin request reads all its uploaded files (PDFs in a child process) within this many
+# seconds, well below gunicorn's worker timeout (archive/gunicorn.conf.py).
+ARCHIVE_UPLOAD_SECONDS = float(os.environ.get("ARCHIVE_UPLOAD_SECONDS", 20))
 
 # Security headers; the HTTPS-only ones are switched on by ARCHIVE_HTTPS=1.
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# The site has no JavaScript of its own and no inline scripts or styles; the admin's scripts
+# and styles are files of the same origin. Uploaded media get a stricter one (views/media.py).
+ARCHIVE_CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; base-uri 'none'; object-src 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+ARCHIVE_PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 SESSION_COOKIE_HTTPONLY = True
 _HTTPS = _flag("ARCHIVE_HTTPS")
 SESSION_COOKIE_SECURE = _HTTPS
@@ -136,8 +183,41 @@ SECURE_SSL_REDIRECT = _HTTPS
 SECURE_HSTS_SECONDS = 31536000 if _HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = _HTTPS
 SECURE_HSTS_PRELOAD = _HTTPS
-if _flag("ARCHIVE_BEHIND_PROXY"):
+ARCHIVE_BEHIND_PROXY = _flag("ARCHIVE_BEHIND_PROXY")
+if ARCHIVE_BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Passwords. 12 characters: editors' accounts change the public record, and 12 lets a
+# passphrase of three short words through while ruling out the short ones a guesser tries
+# first (NIST SP 800-63B's 8 is a floor, not a target).
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# Logins (django-axes): 5 wrong passwords within 30 minutes lock the account, from anywhere,
+# and separately the client's IP address, for every account; the lock lifts when the failures
+# are 30 minutes old, or when an admin runs `manage.py axes_reset_username NAME` (or
+# `axes_reset_ip ADDRESS`). 30 minutes caps a guesser at 240 tries a day per account, hopeless
+# against the passwords above, and a locked-out editor is back after a coffee without calling anyone.
+AUTHENTICATION_BACKENDS = [
+    # First, so a locked account is refused before its password is even checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own, not the pair
+AXES_COOLOFF_TIME = timedelta(minutes=30)
+AXES_RESET_ON_SUCCESS = True
+# Tries made while locked are refused but not counted, so the lock lifts at the latest 30 minutes
+# after it began, as the lockout page says, instead of starting over with every hopeful retry.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Attempts are rows in the database, so every gunicorn worker sees the same counts.
+AXES_HANDLER = "archive.logins.ArchiveAxesHandler"
+AXES_CLIENT_IP_CALLABLE = "archive.logins.client_ip"
+AXES_LOCKOUT_CALLABLE = "archive.logins.lockout_response"
 
 LOGGING = {
     "version": 1,

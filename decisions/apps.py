@@ -8,6 +8,6 @@ class DecisionsConfig(AppConfig):
     verbose_name = _("Beslutninger")
 
     def ready(self) -> None:
-        from decisions import signals
+        from decisions import checks, signals  # noqa: F401 (checks register themselves)
 
         signals.connect()

@@ -7,6 +7,7 @@ rendered from templates, so the minutes text in them is escaped like on the page
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from django.contrib.syndication.views import Feed
@@ -24,6 +25,31 @@ from decisions.models import AgendaItem, Committee, Meeting
 from decisions.views.common import checked_search
 
 ENTRIES = 50
+# What XML 1.0 cannot hold. Minutes loaded before the readers dropped control characters may
+# still have them (a \x0c from a PDF's page break made every feed with it answer 500).
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _xml_safe(value):
+    if isinstance(value, str):
+        return _NOT_XML.sub("", value)
+    if isinstance(value, list | tuple):
+        return type(value)(_xml_safe(part) for part in value)
+    return value
+
+
+class ArchiveAtomFeed(Atom1Feed):
+    """Atom, with whatever stored text it is given made fit for XML: a feed never fails on it."""
+
+    def __init__(self, title, link, description, **kwargs):
+        super().__init__(_xml_safe(title), link, _xml_safe(description), **_xml_safe_values(kwargs))
+
+    def add_item(self, title, link, description, **kwargs):
+        super().add_item(_xml_safe(title), link, _xml_safe(description), **_xml_safe_values(kwargs))
+
+
+def _xml_safe_values(values: dict) -> dict:
+    return {key: _xml_safe(value) for key, value in values.items()}
 
 
 def _meeting_time(meeting: Meeting) -> dt.datetime:
@@ -50,7 +76,7 @@ def _item_title(item: AgendaItem) -> str:
 class _ItemFeed(Feed):
     """Entries are agenda items (or objects with an `.item`)."""
 
-    feed_type = Atom1Feed
+    feed_type = ArchiveAtomFeed
     description_template = "decisions/feed_item_description.html"
 
     def _item(self, entry) -> AgendaItem:
@@ -112,7 +138,7 @@ class PersonEntry:
 class PersonFeed(Feed):
     """A councillor's named votes and absences, newest first: one entry per item or absent meeting."""
 
-    feed_type = Atom1Feed
+    feed_type = ArchiveAtomFeed
     description_template = "decisions/feed_person_description.html"
 
     def get_object(self, request: HttpRequest, municipality: str, slug: str) -> tuple:
@@ -172,7 +198,7 @@ class PersonFeed(Feed):
 class CommitteeFeed(Feed):
     """A committee's meetings, newest first, each with its agenda."""
 
-    feed_type = Atom1Feed
+    feed_type = ArchiveAtomFeed
     description_template = "decisions/feed_meeting_description.html"
 
     def get_object(self, request: HttpRequest, municipality: str, committee: str) -> Committee:

@@ -8,10 +8,12 @@ from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import F, Func, Q
 from django.db.models.functions import Collate
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from decisions.minutes import types as minutes
 from decisions.minutes.common import CASE_NUMBER_PATTERN
+from decisions.parties import PARTY_LETTERS, validate_party_letter
 
 # The one text-search configuration: stored vector, queries and headlines all use it.
 SEARCH_CONFIG = "danish"
@@ -46,6 +48,11 @@ class Category(models.TextChoices):
 def _choice_check(field: str, choices: type[models.TextChoices], *, blank: bool = False) -> models.CheckConstraint:
     allowed = list(choices.values) + ([""] if blank else [])
     return models.CheckConstraint(condition=Q(**{f"{field}__in": allowed}), name=f"%(class)s_{field}_valid")
+
+
+def _party_check() -> models.CheckConstraint:
+    """A `party` column holds one party letter or "" (finding 7: the database refuses "/" too)."""
+    return models.CheckConstraint(condition=Q(party__in=["", *PARTY_LETTERS]), name="%(class)s_party_letter")
 
 
 class Kind(models.TextChoices):
@@ -165,7 +172,7 @@ class Person(models.Model):
     )
     name = models.CharField(_("navn"), max_length=200)
     slug = models.SlugField(_("kort navn"), max_length=200)
-    party = models.CharField(_("parti"), max_length=1, blank=True)
+    party = models.CharField(_("parti"), max_length=1, blank=True, validators=[validate_party_letter])
 
     class Meta:
         ordering = ["name"]
@@ -173,6 +180,7 @@ class Person(models.Model):
         verbose_name_plural = _("personer")
         constraints = [
             models.UniqueConstraint(fields=["municipality", "slug"], name="person_slug_per_municipality"),
+            _party_check(),
         ]
         indexes = [models.Index(fields=["slug"], name="person_slug")]
 
@@ -289,7 +297,7 @@ class MeetingAbsence(models.Model):
     )
     # The name as printed: the spelling a merged person can be split off by again.
     printed_name = models.CharField(_("navn som trykt"), max_length=200, blank=True, default="")
-    party = models.CharField(_("parti som trykt"), max_length=1, blank=True)
+    party = models.CharField(_("parti som trykt"), max_length=1, blank=True, validators=[validate_party_letter])
     role = models.CharField(_("rolle som trykt"), max_length=40, blank=True)
     # Absent, or sent apologies (afbud): from the meeting's member list where the format has one.
     reason = models.CharField(_("årsag"), max_length=10, choices=AbsenceReason.choices, default=AbsenceReason.ABSENT)
@@ -303,6 +311,7 @@ class MeetingAbsence(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["meeting", "person"], name="absence_once_per_meeting"),
             _choice_check("reason", AbsenceReason),
+            _party_check(),
         ]
 
     def __str__(self) -> str:
@@ -318,7 +327,7 @@ class MeetingMember(models.Model):
         Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="meeting_memberships"
     )
     printed_name = models.CharField(_("navn som trykt"), max_length=200)
-    party = models.CharField(_("parti som trykt"), max_length=1, blank=True)
+    party = models.CharField(_("parti som trykt"), max_length=1, blank=True, validators=[validate_party_letter])
     role = models.CharField(_("rolle som trykt"), max_length=40, blank=True)
     status = models.CharField(_("deltagelse"), max_length=10, choices=Participation.choices)
     position = models.PositiveSmallIntegerField(_("rækkefølge"))
@@ -330,6 +339,7 @@ class MeetingMember(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["meeting", "person"], name="member_once_per_meeting"),
             _choice_check("status", Participation),
+            _party_check(),
         ]
 
     def __str__(self) -> str:
@@ -478,7 +488,7 @@ class Vote(models.Model):
     printed_name = models.CharField(_("navn som trykt"), max_length=200, blank=True, default="")
     position = models.CharField(_("stilling"), max_length=12, choices=Position.choices)
     subject = models.CharField(_("emne"), max_length=500, blank=True)
-    party = models.CharField(_("parti som trykt"), max_length=1, blank=True)
+    party = models.CharField(_("parti som trykt"), max_length=1, blank=True, validators=[validate_party_letter])
     role = models.CharField(_("rolle som trykt"), max_length=40, blank=True)
     sentence = models.TextField(_("kildesætning"))
     # 0: not printed in the minutes (added by an editor).
@@ -491,6 +501,7 @@ class Vote(models.Model):
         constraints = [
             _choice_check("position", Position),
             models.UniqueConstraint(fields=["item", "person", "subject", "position"], name="vote_once_per_subject"),
+            _party_check(),
         ]
         indexes = [models.Index(fields=["person", "item"], name="vote_person_item")]
 
@@ -504,7 +515,7 @@ class BlocVote(models.Model):
     item = models.ForeignKey(
         AgendaItem, verbose_name=_("dagsordenspunkt"), on_delete=models.CASCADE, related_name="bloc_votes"
     )
-    parties = ArrayField(models.CharField(max_length=1), verbose_name=_("partier"))
+    parties = ArrayField(models.CharField(max_length=1, validators=[validate_party_letter]), verbose_name=_("partier"))
     label = models.CharField(_("flertal/mindretal"), max_length=20, blank=True)
     position = models.CharField(_("stilling"), max_length=12, choices=Position.choices)
     subject = models.CharField(_("emne"), max_length=500, blank=True)
@@ -519,6 +530,10 @@ class BlocVote(models.Model):
         constraints = [
             _choice_check("position", Position),
             models.CheckConstraint(condition=Q(parties__len__gt=0), name="blocvote_has_parties"),
+            # Each element a party letter (finding 7); NULL or "" elements are refused too.
+            models.CheckConstraint(
+                condition=Q(parties__contained_by=list(PARTY_LETTERS)), name="blocvote_party_letters"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -546,3 +561,21 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ArchiveGeneration(models.Model):
+    """One row: a number that every change to the archive's rows raises, in the writing
+    transaction (decisions.signals). Cached pages and summaries are keyed by it. It lived in
+    the cache once, where `cache.incr` saved it back with the default 300 s timeout: when it
+    expired it started again at 1, and pages cached under generation 1 were served again."""
+
+    value = models.BigIntegerField(default=1)
+    # When the archive last changed: the Last-Modified of its public pages.
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("arkivets generation")
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="archive_generation_one_row")]
+
+    def __str__(self) -> str:
+        return str(self.value)

@@ -4,6 +4,15 @@ from __future__ import annotations
 
 import difflib
 
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+# Every letter the minutes' readers take for a party letter (decisions.minutes.common
+# name_and_party, decisions.minutes.decisions _LETTER): one capital letter, Danish ones too.
+# Wider than PARTIES: a local list's letter is kept as printed. Security review finding 7:
+# an editor could store "/", and the person page then failed to link it (500).
+PARTY_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZÆØÅ"
+
 # The letters as printed after a councillor's name in the minutes, e.g. "Reza Javid (Ø)".
 PARTIES: dict[str, str] = {
     "A": "Socialdemokratiet",
@@ -20,6 +29,21 @@ PARTIES: dict[str, str] = {
     "Ø": "Enhedslisten",
     "Å": "Alternativet",
 }
+
+
+def is_party_letter(value: object) -> bool:
+    """Whether `value` is one party letter as the minutes print it ("Ø"; never "", "ø" or "/")."""
+    return isinstance(value, str) and len(value) == 1 and value in PARTY_LETTERS
+
+
+def validate_party_letter(value: str) -> None:
+    """The validator of every model field that holds a party letter (blank is the field's business)."""
+    if not is_party_letter(value):
+        raise ValidationError(
+            _("»%(value)s« er ikke et partibogstav: skriv ét stort bogstav, A–Z, Æ, Ø eller Å, fx V eller Ø."),
+            code="party_letter",
+            params={"value": value},
+        )
 
 
 def party_name(letter: str) -> str:

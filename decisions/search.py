@@ -18,15 +18,17 @@ import html
 import json
 import math
 import re
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.contrib.postgres.search import SearchQueryField
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
-from django.db import OperationalError, connection, transaction
+from django.db import OperationalError, connection, connections, router, transaction
 from django.db.models import BooleanField, Expression, F, Func, IntegerField, Max, Min, QuerySet, Value
 from django.db.models.functions import Cast
 from django.utils.safestring import SafeString, mark_safe
@@ -45,11 +47,15 @@ from decisions.models import (
     Outcome,
     WordPairs,
 )
+from decisions.records import InvalidParameter
 
-GENERATION_KEY = "archive-generation"
 T = TypeVar("T")
 MAX_QUERY_CHARS = 300
 MAX_TERMS = 16
+# Each exclusion's lexemes (a prefix's: every lexeme it begins) are read from the GIN index for
+# every match, once per date slice: a common word with 15 excluded prefixes took 0.1 s at 100k
+# items, with 4 half that. Exclusions beyond these are left out, and the page says so.
+MAX_EXCLUSIONS = 5
 PREFIX_MIN_LENGTH = 4
 _TOKEN = re.compile(r'(?P<neg>-)?"(?P<phrase>[^"]*)"?|(?P<neg2>-)?(?P<word>[^\s"]+)')
 _WORD = re.compile(r"\w+")
@@ -75,10 +81,16 @@ class ParsedQuery:
 
     groups: tuple[tuple[Term, ...], ...] = ()
     dropped: bool = False  # the query was cut to MAX_QUERY_CHARS / MAX_TERMS
+    exclusions_dropped: bool = False  # exclusions beyond MAX_EXCLUSIONS were left out
 
     @property
     def is_empty(self) -> bool:
         return not any(not t.negated for group in self.groups for t in group)
+
+    @property
+    def only_exclusions(self) -> bool:
+        """Terms, but none to find: `-ord` alone."""
+        return bool(self.groups) and self.is_empty
 
     @property
     def words(self) -> list[str]:
@@ -92,7 +104,8 @@ def parse_query(raw: str) -> ParsedQuery:
     dropped = len(raw or "") > MAX_QUERY_CHARS
     groups: list[list[Term]] = []
     pending_or = False
-    count = 0
+    count = exclusions = 0
+    exclusions_dropped = False
     for match in _TOKEN.finditer(text):
         if match["phrase"] is not None:
             words = tuple(w.lower() for w in _WORD.findall(match["phrase"]))
@@ -110,14 +123,19 @@ def parse_query(raw: str) -> ParsedQuery:
         if count >= MAX_TERMS:
             dropped = True
             break
+        if negated and exclusions >= MAX_EXCLUSIONS:
+            exclusions_dropped = True
+            pending_or = False
+            continue
         count += 1
+        exclusions += negated
         term = Term(words, negated)
         if pending_or and groups and not negated and not any(t.negated for t in groups[-1]):
             groups[-1].append(term)
         else:
             groups.append([term])
         pending_or = False
-    return ParsedQuery(tuple(tuple(g) for g in groups), dropped)
+    return ParsedQuery(tuple(tuple(g) for g in groups), dropped, exclusions_dropped)
 
 
 # Set while a query is compiled for the planner's estimate only (TsQuery).
@@ -256,10 +274,18 @@ class PhrasePairs:
         return " & ".join(_tsquery_lexeme(pair) for pair in self.pairs)
 
 
+def read_connection():
+    """The connection this request reads the archive from: a streaming replica for an anonymous
+    public page (archive.routers), else the primary. The archive generation and the rows cached
+    under it must come from the same database, or a lagging replica's rows would be cached
+    under the primary's newer generation."""
+    return connections[router.db_for_read(AgendaItem)]
+
+
 @functools.lru_cache(maxsize=4096)
 def _pairs_of(phrase: str) -> tuple[tuple[str, ...], int]:
     """The pairs of a phrase and the number of its words that are not stop words."""
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(
             "SELECT tsvector_to_array(archive_word_pairs(v)), "
             "(SELECT coalesce(sum(cardinality(positions)), 0) FROM unnest(v)) "
@@ -435,12 +461,12 @@ def snippets(item_ids: list[int], query: ParsedQuery) -> dict[int, SafeString]:
         f"StartSel={_START}, StopSel={_STOP}, MaxFragments=2, MaxWords=28, MinWords=12, FragmentDelimiter=\u2009…\u2009"
     )
     anchor = max(query.words, key=len)
-    tsquery, tsquery_params = TsQuery(query).as_sql(None, connection)
+    tsquery, tsquery_params = TsQuery(query).as_sql(None, read_connection())
     sql = _SNIPPET_SQL.format(tsquery=tsquery, document=_SNIPPET_DOCUMENT)
     params = [_START, *tsquery_params, SEARCH_CONFIG, SNIPPET_DOCUMENT_CHARS, *tsquery_params, options]
     params += [SEARCH_CONFIG, SNIPPET_LEAD, SNIPPET_LEAD, SNIPPET_WINDOW, SNIPPET_WINDOW, *tsquery_params, options]
     params += [SEARCH_CONFIG, anchor, anchor, list(item_ids)]
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(sql, params)
         return {pk: highlight(snippet or "") for pk, snippet in cursor.fetchall()}
 
@@ -459,25 +485,55 @@ FACETS = ("municipality", "committee", "year", "category", "outcome", "votes")
 # prefers a sequential scan that reads all 100 000 vectors (0.7 s) over the GIN index (40 ms).
 # A common word's bitmap of matches at 1M items outgrows the default 4 MB work_mem and turns
 # lossy, and then every fetched row is checked against its vector again (0.85 s, against 0.1 s).
-# A search's statements are stopped after SEARCH_TIMEOUT, so that no query, however unusual,
-# holds a server process for long; the pages then say so (SearchTimedOut).
-SEARCH_TIMEOUT = "8s"
-SEARCH_SETTINGS = {"enable_seqscan": "off", "work_mem": "64MB", "statement_timeout": SEARCH_TIMEOUT}
+# A search has one time budget for all its statements (ARCHIVE_SEARCH_SECONDS), so that no
+# query, however unusual, holds a server process for long; the pages then say so
+# (SearchTimedOut). A limit per statement was not enough: a page of two 0.5-0.6 s statements
+# ran past a limit of 0.8 s.
+SEARCH_SETTINGS = {"enable_seqscan": "off", "work_mem": "64MB"}
+# Each statement may run for what is left of the budget. Setting that costs a round trip, so it
+# is set anew only once the budget has shrunk by this much since it was last set.
+BUDGET_SLACK_MS = 50
 
 
 class SearchTimedOut(Exception):
-    """A search took longer than SEARCH_TIMEOUT and was stopped."""
+    """A search took longer than its time budget and was stopped."""
+
+
+def _search_budget_ms() -> int:
+    return max(1, int(settings.ARCHIVE_SEARCH_SECONDS * 1000))
+
+
+def _within_budget(deadline: float, limit_ms: list[int]):
+    """An execute wrapper: before each statement, the statement_timeout is what is left of the
+    budget (within BUDGET_SLACK_MS); with nothing left, the search stops here."""
+
+    def wrapper(execute, sql, params, many, context):
+        left_ms = int((deadline - time.monotonic()) * 1000)
+        if left_ms <= 0:
+            raise SearchTimedOut
+        if left_ms < limit_ms[0] - BUDGET_SLACK_MS:
+            # On the database cursor itself: through Django's, this wrapper would run again.
+            context["cursor"].cursor.execute(f"SET LOCAL statement_timeout = {left_ms}")
+            limit_ms[0] = left_ms
+        return execute(sql, params, many, context)
+
+    return wrapper
 
 
 @contextmanager
 def index_matching() -> Iterator[None]:
     """Within: match text through the GIN index with an exact bitmap (SEARCH_SETTINGS), never by
-    reading every item's stored vector; see the README's Performance section. A statement that
-    runs out of time raises SearchTimedOut."""
-    nested = connection.in_atomic_block
-    names, values = list(SEARCH_SETTINGS), list(SEARCH_SETTINGS.values())
+    reading every item's stored vector; see the README's Performance section. The statements
+    within share one time budget; running out of it raises SearchTimedOut."""
+    budget_ms = _search_budget_ms()
+    deadline = time.monotonic() + budget_ms / 1000
+    # The settings, transaction and budget belong to the connection the search reads from.
+    db = read_connection()
+    nested = db.in_atomic_block
+    names = [*SEARCH_SETTINGS, "statement_timeout"]
+    values = [*SEARCH_SETTINGS.values(), f"{budget_ms}ms"]
     try:
-        with transaction.atomic(), connection.cursor() as cursor:
+        with transaction.atomic(using=db.alias), db.cursor() as cursor:
             cursor.execute(
                 "SELECT array_agg(current_setting(name) ORDER BY n), "
                 "array_agg(set_config(name, value, true) ORDER BY n) "
@@ -485,7 +541,8 @@ def index_matching() -> Iterator[None]:
                 [names, values],
             )
             previous = cursor.fetchone()[0]
-            yield
+            with db.execute_wrapper(_within_budget(deadline, [budget_ms])):
+                yield
             if nested:  # the settings would last until the outer transaction ends (an error rolls them back)
                 cursor.execute(
                     "SELECT set_config(name, value, true) FROM unnest(%s::text[], %s::text[]) AS s(name, value)",
@@ -566,7 +623,7 @@ def _extent() -> _Extent | None:
         bounds = Meeting.objects.aggregate(oldest=Min("date"), newest=Max("date"))
         if not bounds["newest"]:
             return None
-        with connection.cursor() as cursor:
+        with read_connection().cursor() as cursor:
             cursor.execute("SELECT reltuples FROM pg_class WHERE oid = 'decisions_agendaitem'::regclass")
             items = cursor.fetchone()[0]
         if items <= 0:  # never analyzed
@@ -601,7 +658,7 @@ def estimated_matches(query: ParsedQuery, matches: QuerySet, cursor) -> float:
 def candidate_plan(query: ParsedQuery, matches: QuerySet, cursor) -> CandidatePlan:
     terms = [term for group in query.groups for term in group if not term.negated]
     paired = paired_terms(query)
-    if any(len(t.words) > 1 and t not in paired and _pairs_of(" ".join(t.words))[1] > 1 for t in terms):
+    if unpaired_phrases(query):
         # A phrase not found by its pairs (it has none: its words are far apart) is checked
         # against the stored vector of every item with all its words, and each slice would
         # build the bitmap of those items anew. (A phrase of one word and stop words,
@@ -620,7 +677,11 @@ def candidate_plan(query: ParsedQuery, matches: QuerySet, cursor) -> CandidatePl
     # A walk checks each walked item, and for a phrase that means computing the item's pairs
     # from its vector (0.5 ms; a phrase in a third of 1M items walked 1 500 items in 0.8 s):
     # phrases are never walked.
-    if len(terms) == 1 and estimate >= WALK_FROM_SHARE * extent.items and not paired:
+    # Nor is a query with exclusions: walking reads the vector of each item with the word until
+    # enough are not excluded, and exclusions that leave none (`udvalget -udva`) read every one
+    # (0.2 s at 100k items, growing with the archive); a bitmap applies them from the index.
+    excluded = any(term.negated for group in query.groups for term in group)
+    if len(terms) == 1 and estimate >= WALK_FROM_SHARE * extent.items and not paired and not excluded:
         return CandidatePlan("walk")
     span = (extent.newest - extent.oldest).days + 1
     days = max(MIN_SLICE_DAYS, math.ceil(span * 2 * _candidates() / estimate))
@@ -658,11 +719,11 @@ def _newest_rows(query: ParsedQuery, matches: QuerySet, *, rank: bool) -> list[t
     date, number)."""
     if rank:
         rows = matches.order_by().values_list("pk", "search_vector", "meeting_date", "number")
-        tsquery, tsquery_params = TsQuery(query).as_sql(None, connection)
+        tsquery, tsquery_params = TsQuery(query).as_sql(None, read_connection())
     else:
         rows = matches.order_by().values_list("pk")
 
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
 
         def fetch(newest: QuerySet) -> list[tuple]:
             if not rank:
@@ -767,6 +828,63 @@ class CappedResults:
         return self.count() > self.cap
 
 
+class QueryRefused(InvalidParameter):
+    """A query whose cost grows with the archive, whatever it finds; `message` says what to
+    search instead. Answered 400, before any statement reads items."""
+
+    def __init__(self, message: str):
+        super().__init__("q", message)
+
+
+ONLY_EXCLUSIONS = _(
+    "Søgningen har kun ord med minus foran, og de udelukker kun. Skriv mindst ét ord, der skal findes, "
+    "fx ledighed -kontanthjælp."
+)
+UNPAIRED_PHRASE = _(
+    "Sætningen »%(phrase)s« har flere småord mellem ordene, og ordene står i for mange punkter til, at den kan "
+    "findes som sætning. Søg på ordene uden anførselstegn, eller afgræns med år eller udvalg."
+)
+# A phrase whose words are two stop words or more apart has no word pairs (migration 0007): it
+# is checked against the stored vector of every item with all its words, about 30 µs an item.
+# Items with "udvalget" and "godkende" are a quarter of the archive (0.36 s at 100k items,
+# 0.54 s for such a phrase `or` another). Beyond this many such items (the planner's estimate,
+# filters included) the query is refused: a bound of about 0.1 s that does not grow with the
+# archive. At 100k items "budget og af plan" (7 400) is refused, "plan af og byg" (1 700) is not.
+UNPAIRED_PHRASE_CANDIDATES = 3_000
+
+
+def unpaired_phrases(query: ParsedQuery) -> list[Term]:
+    """The phrases found only by checking every item with all their words: of two words or
+    more that are not stop words, and no word pairs to find them by."""
+    paired = paired_terms(query)
+    return [
+        term
+        for group in query.groups
+        for term in group
+        if not term.negated and len(term.words) > 1 and term not in paired and _pairs_of(" ".join(term.words))[1] > 1
+    ]
+
+
+def refuse_costly(query: ParsedQuery, filtered: Callable[[], QuerySet]) -> None:
+    """Raise QueryRefused for a query of exclusions only (it would read every item's vector:
+    0.4-0.7 s at 100k items, growing with the archive), or with a phrase that would be checked
+    against too many items. `filtered()`: the items the filters leave, before matching."""
+    if query.only_exclusions:
+        raise QueryRefused(str(ONLY_EXCLUSIONS))
+    phrases = unpaired_phrases(query)
+    if not phrases:
+        return
+    items = filtered()
+    with read_connection().cursor() as cursor:
+        for term in phrases:
+            try:
+                candidates = _estimated_rows(items.filter(_vector_match(term)).values("id"), cursor)
+            except EmptyResultSet:
+                continue
+            if candidates > UNPAIRED_PHRASE_CANDIDATES:
+                raise QueryRefused(str(UNPAIRED_PHRASE) % {"phrase": " ".join(term.words)})
+
+
 def search_items(
     *,
     query: ParsedQuery,
@@ -781,6 +899,13 @@ def search_items(
     base = AgendaItem.objects.select_related("meeting__committee__municipality").defer(
         *LISTED_ITEM_DEFERRED, "meeting__source_text"
     )
+
+    def filtered() -> QuerySet:
+        return ItemFilter(
+            filter_data, queryset=base, committee_choices=committee_choices, municipality_choices=municipality_choices
+        ).qs
+
+    refuse_costly(query, filtered)
     filterset = ItemFilter(
         filter_data,
         queryset=matching(base, query),
@@ -835,7 +960,7 @@ def _facet_rows(items: QuerySet) -> list[tuple]:
     columns = items.order_by().values("id", "meeting_id", "meeting_date", "category", "outcome")
     matches_sql, matches_params = columns.query.sql_with_params()
     named = [str(p) for p in NAMED_POSITIONS]
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(_FACET_SQL.format(matches=matches_sql), [named, *matches_params])
         return cursor.fetchall()
 
@@ -849,7 +974,7 @@ FACETS_EXACT_UP_TO = 20_000
 
 def _too_many_to_facet(query: ParsedQuery, items: QuerySet) -> bool:
     try:
-        with connection.cursor() as cursor:
+        with read_connection().cursor() as cursor:
             return estimated_matches(query, items, cursor) > FACETS_EXACT_UP_TO
     except EmptyResultSet:
         return False
@@ -922,20 +1047,47 @@ def facet_counts(
     return cached_per_generation(f"facets:{digest}", compute, FACET_CACHE_SECONDS)
 
 
+# Set for one request (decisions.middleware): the generation is read from its row once.
+_request_generation: contextvars.ContextVar[list | None] = contextvars.ContextVar("archive_generation", default=None)
+
+
+@contextmanager
+def generation_scope() -> Iterator[None]:
+    """Within (one request): the archive generation is read once, then remembered; a change
+    made within forgets it, so the next read sees the change."""
+    token = _request_generation.set([None])
+    try:
+        yield
+    finally:
+        _request_generation.reset(token)
+
+
+def archive_state() -> tuple[int, dt.datetime | None]:
+    """The archive generation and when it began (the row of ArchiveGeneration, as this
+    transaction sees it); read once a request within generation_scope()."""
+    memo = _request_generation.get()
+    if memo is not None and memo[0] is not None:
+        return memo[0]
+    with read_connection().cursor() as cursor:
+        cursor.execute("SELECT value, changed_at FROM decisions_archivegeneration WHERE id = 1")
+        row = cursor.fetchone()
+    state = (row[0], row[1]) if row else (1, None)
+    if memo is not None:
+        memo[0] = state
+    return state
+
+
 def archive_generation() -> int:
-    """A number that changes whenever minutes are ingested (cache keys include it)."""
-    return cache.get_or_set(GENERATION_KEY, 1, None)
+    """A number that changes whenever the archive's rows change (cache keys include it)."""
+    return archive_state()[0]
 
 
 def cached_per_generation(name: str, compute: Callable[[], T], seconds: int) -> T:
     """`compute()`, cached under `name` until the archive changes (see decisions.signals)."""
-    # The value is stored with the generation it was computed in, so that the generation and
-    # the value come in one cache read (the cache is a database table: a round trip each).
-    found = cache.get_many([GENERATION_KEY, name])
-    generation = found.get(GENERATION_KEY)
-    if generation is None:
-        generation = archive_generation()
-    stored = found.get(name)
+    # The value is stored with the generation it was computed in; a value of another
+    # generation, older or (from a transaction that rolled back) never committed, is stale.
+    generation = archive_generation()
+    stored = cache.get(name)
     if stored is not None and stored[0] == generation:
         return stored[1]
     value = compute()
@@ -943,11 +1095,20 @@ def cached_per_generation(name: str, compute: Callable[[], T], seconds: int) -> 
     return value
 
 
-def bump_archive_generation() -> None:
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:
-        cache.set(GENERATION_KEY, 2, None)
+def bump_archive_generation() -> int:
+    """Start a new generation, in the current transaction: a change rolled back leaves the
+    generation as it was, and two changes at once each count (the row is locked until commit)."""
+    memo = _request_generation.get()
+    if memo is not None:
+        memo[0] = None
+    with connection.cursor() as cursor:  # a write: the primary
+        # The row is made by migration 0012; a database flushed since (tests) gets it back.
+        cursor.execute(
+            "INSERT INTO decisions_archivegeneration (id, value, changed_at) VALUES (1, 2, now()) "
+            "ON CONFLICT (id) DO UPDATE SET value = decisions_archivegeneration.value + 1, changed_at = now() "
+            "RETURNING value"
+        )
+        return cursor.fetchone()[0]
 
 
 SORT_LABELS = (("relevance", _("Relevans")), ("newest", _("Nyeste først")), ("oldest", _("Ældste først")))
@@ -971,6 +1132,6 @@ def suggestions(raw: str, *, limit: int = 5) -> list[str]:
     text = " ".join(_WORD.findall((raw or "")[:MAX_QUERY_CHARS]))
     if len(text) < 3:
         return []
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(_SUGGESTION_SQL, [text, SUGGESTION_CANDIDATES, text, limit])
         return [title for (title,) in cursor.fetchall()]

@@ -45,8 +45,13 @@ CLASSES = (
     "person",
     "person_deep",
     "zero_hit",
+    "expensive",
 )
-SEARCH_CLASSES = ("common", "medium", "rare", "phrase", "compound", "zero_hit")
+SEARCH_CLASSES = ("common", "medium", "rare", "phrase", "compound", "zero_hit", "expensive")
+# Shapes whose cost grew with the archive (the hardening review): exclusions only, many
+# excluded prefixes, many prefixes, stop-word phrases joined by `or`. Some are refused (400).
+# No floor or naive figure: there is no same query to compare with.
+UNCOMPARED_CLASSES = ("expensive",)
 TERMS_PER_CLASS = 20
 
 
@@ -112,19 +117,23 @@ def use_database(name: str, *, fresh: bool, create: bool = True) -> tuple[str, b
 
     from archive.db import embedded_url
 
+    embedded = not os.environ.get("DATABASE_URL")
     base = os.environ.get("DATABASE_URL") or embedded_url()
     parts = urlsplit(base)
     admin_url = urlunsplit(parts._replace(path="/postgres"))
     created = False
     with psycopg.connect(admin_url, autocommit=True) as conn:
         if fresh:
+            if embedded:  # a corpus made before the application's own role: it may drop it once it owns it
+                embedded_url(name)
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
             if not create:
                 raise SystemExit(f"There is no database {name}: run `make bench` at that size first")
             conn.execute(f'CREATE DATABASE "{name}"')
             created = True
-    url = urlunsplit(parts._replace(path=f"/{name}"))
+    # On the embedded server, a corpus made before the application's own role becomes its own.
+    url = embedded_url(name) if embedded else urlunsplit(parts._replace(path=f"/{name}"))
     os.environ["DATABASE_URL"] = url
     return url, created
 
@@ -268,6 +277,7 @@ class Bench:
             rows = Vote.objects.filter(person__municipality__slug=municipality, person__slug=slug).count()
             deep[term] = max(1, rows // ROWS_PER_PAGE // 2)  # the middle page of the record
         zero = [f"zqx{self.rng.randrange(10**6, 10**7)}" for _ in range(TERMS_PER_CLASS)]
+        expensive = self.expensive_queries(common, medium, rare)
         self.deep_pages = deep
         return {
             "common": common,
@@ -280,7 +290,23 @@ class Bench:
             "person": people,
             "person_deep": people,
             "zero_hit": zero,
+            "expensive": expensive,
         }
+
+    def expensive_queries(self, common: list[str], medium: list[str], rare: list[str]) -> list[str]:
+        """TERMS_PER_CLASS queries of the shapes the hardening review found costly, made of this
+        corpus's words, five of each shape."""
+        prefixes = sorted({word[:4] for word in common + medium})
+        stop = ("har til at af", "i og", "er for at", "og med den")
+        shapes = []
+        for n in range(TERMS_PER_CLASS // 4):
+            picked = self.rng.sample(prefixes, min(16, len(prefixes)))
+            shapes.append(" ".join(f"-{p}" for p in [rare[n % len(rare)], *picked[:15]]))  # exclusions only
+            shapes.append(f"{common[n % len(common)]} " + " ".join(f"-{p}" for p in picked[:15]))
+            shapes.append(" ".join(picked))  # many prefixes
+            a, b, c, d = (self.rng.choice(common + medium) for _ in range(4))
+            shapes.append(f'"{a} {stop[n % 4]} {b}" or "{c} {stop[(n + 1) % 4]} {d}"')
+        return shapes
 
     def sample(self, queryset, field: str, n: int) -> list:
         """`field` of n rows drawn by the seeded generator: the same corpus and seed give the
@@ -361,6 +387,8 @@ class Bench:
 
     def floor_sql(self, klass: str, term: str) -> tuple[str, list] | None:
         """Raw SQL for the same first page, compiled once from our tsquery expression."""
+        if klass in UNCOMPARED_CLASSES:
+            return None
         if klass in SEARCH_CLASSES:
             return self.floor_search_sql(term)
         if klass == "case_exact":
@@ -431,7 +459,7 @@ class Bench:
                         if api:
                             ours_api.append(self.time_get(api)[0])
                     sql = self.floor_sql(klass, term)
-                    if klass in SEARCH_CLASSES:
+                    if sql and klass in SEARCH_CLASSES:
                         raw.execute("SELECT set_config('enable_indexscan', %s, false)", [self.floor_indexscan[term]])
                     if sql:
                         raw.execute(*sql).fetchall()
@@ -454,7 +482,7 @@ class Bench:
         # The naive scan reads every item's text (a few terms per class show the ratio); it runs
         # last because it pushes the rest of the database out of the caches.
         for klass in self.classes:
-            if klass not in SEARCH_CLASSES or not self.naive_terms:  # --naive-terms 0 skips it
+            if klass not in SEARCH_CLASSES or klass in UNCOMPARED_CLASSES or not self.naive_terms:  # 0 skips it
                 continue
             naive = [self.naive(term) for term in terms[klass][: self.naive_terms] for _ in range(self.naive_rounds)]
             results[klass]["naive"] = percentiles(naive)
@@ -588,11 +616,21 @@ def markdown(result: dict) -> str:
         f"(search GIN {result['search_gin_bytes'] / 2**20:.0f} MiB)",
         f"- peak memory (RSS) {result['peak_rss_bytes'] / 2**20:.0f} MiB",
     ]
-    if result.get("load_test"):
-        lt = result["load_test"]
+    for name, lt in (result.get("load_tests") or {}).items():
         lines.append(
-            f"- HTTP load test ({lt['clients']} clients, {lt['seconds']} s, gunicorn {lt['workers']} workers): "
-            f"{lt['requests_per_s']} requests/s, p95 {lt['p95_ms']} ms, errors {lt['errors']}"
+            f"- HTTP load test, page {name} ({lt['clients']} clients, {lt['seconds']} s, gunicorn {lt['workers']} "
+            f"workers): {lt['requests_per_s']} requests/s, p50 {lt['p50_ms']} ms, p95 {lt['p95_ms']} ms, "
+            f"errors {lt['errors']}"
+        )
+    if result.get("attack_test"):
+        at = result["attack_test"]
+        quiet, busy, attacked = at["quiet"], at["beside_ordinary"], at["under_attack"]
+        lines.append(
+            f"- attack test ({at['seconds']} s each, gunicorn {at['workers']} workers): one client's ordinary search "
+            f"p50 / p95 {quiet['p50_ms']} / {quiet['p95_ms']} ms alone; beside {at['attackers']} clients at "
+            f"{at['attack_rate']} requests/s each, {busy['p50_ms']} / {busy['p95_ms']} ms when they send ordinary "
+            f"searches, {attacked['p50_ms']} / {attacked['p95_ms']} ms when they send expensive ones "
+            f"(answers {at['attack_statuses']}, slowest {at['attack_max_ms']} ms)"
         )
     return "\n".join(lines) + "\n"
 
@@ -606,6 +644,12 @@ def main() -> None:
     parser.add_argument("--naive-terms", type=int, default=5, help="Terms per class for the naive scan (default 5).")
     parser.add_argument("--ingest-items", type=int, default=3000, help="Items for the ingest throughput run.")
     parser.add_argument("--load-seconds", type=int, default=60, help="HTTP load test length; 0 skips it.")
+    parser.add_argument(
+        "--attack-seconds",
+        type=int,
+        default=30,
+        help="Seconds of each half of the attack test (ordinary searches alone, then beside costly ones); 0 skips.",
+    )
     parser.add_argument(
         "--classes", default=",".join(CLASSES), help="Comma-separated classes to measure (default: all)."
     )
@@ -665,11 +709,25 @@ def main() -> None:
     if args.load_seconds:
         from scripts.loadtest import run_load_test
 
-        result["load_test"] = run_load_test(
+        # The search mix with the whole-page cache off and on, each for repeated URLs (the mix's
+        # 120, over and over) and for unique ones (each request's URL new, so no cache holds it).
+        urls = [bench.ours(k, t)[0] for k in SEARCH_CLASSES if k not in UNCOMPARED_CLASSES for t in terms[k]]
+        result["load_tests"] = {
+            f"cache {'on' if cache else 'off'}, {'unique' if unique else 'repeated'}": run_load_test(
+                database_url=url, seconds=args.load_seconds, clients=16, urls=urls, unique=unique, page_cache=cache
+            )
+            for cache in (False, True)
+            for unique in (False, True)
+        }
+        result["load_test"] = result["load_tests"]["cache on, repeated"]
+    if args.attack_seconds:
+        from scripts.loadtest import run_attack_test
+
+        result["attack_test"] = run_attack_test(
             database_url=url,
-            seconds=args.load_seconds,
-            clients=16,
-            urls=[bench.ours(k, t)[0] for k in SEARCH_CLASSES for t in terms[k]],
+            seconds=args.attack_seconds,
+            ordinary=[bench.ours("medium", t)[0] for t in terms["medium"]],
+            attack=[bench.ours("expensive", t)[0] for t in terms["expensive"]],
         )
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     result["peak_rss_bytes"] = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, children) * 1024

@@ -87,6 +87,24 @@ def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _no_page_cache(settings):
+    """Tests of a view measure the view (its queries, its answer after a change made without a
+    new generation); the whole-page cache is tested on its own (tests/test_caching.py, `page_cache`)."""
+    settings.ARCHIVE_PAGE_CACHE = ""
+
+
+@pytest.fixture
+def page_cache(settings):
+    """The whole-page cache on, as served (emptied first: it is in this process's memory)."""
+    from django.core.cache import caches
+
+    settings.ARCHIVE_PAGE_CACHE = "pages"
+    caches["pages"].clear()
+    yield
+    caches["pages"].clear()
+
+
 @pytest.fixture
 def ingested(db):
     """The four real fixtures ingested through the one write path."""

@@ -14,6 +14,7 @@ Only for tests and scripts/compare_pdf_extractors.py.
 from __future__ import annotations
 
 import re
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -323,3 +324,30 @@ def drawing_only_pdf(pages: int = 1) -> bytes:
         pdf.set_fill_color(120, 120, 120)
         pdf.rect(30, 40, 150, 200, style="F")
     return bytes(pdf.output())
+
+
+def slow_pdf(pages: int = 100, operators: int = 20_000, letter: str = "x") -> bytes:
+    """A small PDF that is slow to read: every page draws `letter` with `operators` text operators
+    (each a character pdfminer lays out). The defaults are the security review's file: about
+    50 KB, and some 45 s of reading on a 2-vCPU machine, more than any time limit the archive gives."""
+    content = zlib.compress(b"BT /F1 1 Tf 72 700 Td " + f"({letter}) Tj ".encode("latin-1") * operators + b"ET", 9)
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"", b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    kids = []
+    for _ in range(pages):
+        objects.append(b"<< /Length %d /Filter /FlateDecode >>\nstream\n%b\nendstream" % (len(content), content))
+        objects.append(
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> "
+            b"/Contents %d 0 R >>" % len(objects)
+        )
+        kids.append(b"%d 0 R" % len(objects))
+    objects[1] = b"<< /Type /Pages /Kids [%b] /Count %d >>" % (b" ".join(kids), pages)
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%b\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)

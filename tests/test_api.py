@@ -11,8 +11,10 @@ import pytest
 from django.http import QueryDict
 
 from decisions import search
+from decisions.minutes import parse_minutes
+from decisions.services import ingest_meeting
 from decisions.views import api
-from tests.conftest import ROOT
+from tests.conftest import ROOT, make_minutes
 
 pytestmark = pytest.mark.django_db
 
@@ -255,24 +257,69 @@ def test_votes_csv_has_every_vote(client, fixtures):
 
 
 def test_api_uses_a_bounded_number_of_queries(client, fixtures, django_assert_max_num_queries):
+    # Each with one more: the archive generation, read once a request (its ETag, decisions/caching.py).
     budgets = {
-        "/api/meetings/": 6,  # count, meetings, items, votes with people, attachments, absences
-        "/api/meetings/?date=2019-03-05": 6,
-        "/api/odense-kommune/cases/00.30.00-S00-1-24/": 4,
-        "/api/people/": 5,  # count, people, aliases, votes, meeting absences
-        "/api/odense-kommune/people/reza-javid/": 4,
+        "/api/meetings/": 7,  # count, meetings, items, votes with people, attachments, absences
+        "/api/meetings/?date=2019-03-05": 7,
+        "/api/odense-kommune/cases/00.30.00-S00-1-24/": 5,
+        "/api/people/": 6,  # count, people, aliases, votes, meeting absences
+        "/api/odense-kommune/people/reza-javid/": 5,
         # a capped match count, the newest matches' ids, count, page, snippets; and enable_seqscan in a
         # savepoint, restored after (in a test's transaction).
-        "/api/search/?q=ledighed": 10,
+        "/api/search/?q=ledighed": 11,
     }
     for url, budget in budgets.items():
         with django_assert_max_num_queries(budget):
             assert client.get(url).status_code == 200, url
-    with django_assert_max_num_queries(1):
+    with django_assert_max_num_queries(2):  # the generation, the rows
         b"".join(client.get("/api/votes.csv").streaming_content)
 
 
 def test_control_characters_in_input_are_not_errors(client, fixtures):
-    assert [p["slug"] for p in get(client, "/api/people/", q="Reza\x00")["results"]] == ["reza-javid"]
-    assert get(client, "/api/odense-kommune/cases/a\x00b/", 404)["suggestions"] == []
+    assert [p["slug"] for p in get(client, "/api/people/", q="Reza\x1f")["results"]] == ["reza-javid"]
+    assert get(client, "/api/odense-kommune/cases/a\x1fb/", 404)["suggestions"] == []
+    # NUL, which PostgreSQL's text cannot hold, is refused before any view (tests/test_hardening.py).
     assert get(client, "/api/meetings/", 400, date="\x00")["parameter"] == "date"
+
+
+# Security review finding 5: a title or subject read from the minutes that a spreadsheet would
+# run as a formula. The vote grammar reads the subject from the sentence itself.
+FORMULA_TITLE = '=HYPERLINK("http://x","klik")'
+FORMULA_SUBJECT = "=SUM(1+1)*cmd|' /C calc'!A0"
+
+
+def ingest_formula_meeting() -> None:
+    text = make_minutes((1, FORMULA_TITLE, f"Reza Javid (Ø) stemmer for {FORMULA_SUBJECT}."))
+    ingest_meeting(parse_minutes(text), source_name="formel.txt", source_text=text, sha256="f" * 64)
+
+
+def test_votes_csv_quotes_cells_a_spreadsheet_would_run(client, fixtures):
+    ingest_formula_meeting()
+    body = b"".join(client.get("/api/votes.csv").streaming_content).decode()
+    rows = list(csv.reader(io.StringIO(body)))
+    assert len(rows) == 1 + 23
+    # The new meeting is the newest: its vote is the last row. Date and item number as they were.
+    assert rows[-1] == [
+        "2022-02-01",
+        "Odense Kommune",
+        "Testudvalget",
+        "1",
+        "00.01.00-A00-1-22",
+        "Reza Javid",
+        "Ø",
+        "for",
+        "'=SUM(1+1)*cmd|' /C calc'!A0",
+    ]
+    assert "\n2022-02-01,Odense Kommune,Testudvalget,1,00.01.00-A00-1-22," in body.replace("\r\n", "\n")
+    # Every other row is as before: no fixture cell starts like a formula.
+    assert rows[-2] == [
+        "2021-02-02",
+        "Odense Kommune",
+        "Beskæftigelses- og Socialudvalget",
+        "1",
+        "00.15.00-G01-1-21",
+        "Michael Eskamp Witek",
+        "",
+        "absent",
+        "",
+    ]

@@ -28,17 +28,20 @@ CLASSES = {
     "person",
     "person_deep",
     "zero_hit",
+    "expensive",
 }
+UNCOMPARED = {"expensive"}  # refused or bounded shapes: no same query for a floor
 NAIVE = {"common", "medium", "rare", "phrase", "compound", "zero_hit"}  # where a substring search applies
 TOP_LEVEL = {"size", "machine", "classes", "ingest_items_per_s", "parse_mb_per_s", "load_s", "index_build_s"}
-TOP_LEVEL |= {"db_bytes", "peak_rss_bytes", "load_items_per_s", "load_test"}
+TOP_LEVEL |= {"db_bytes", "peak_rss_bytes", "load_items_per_s", "load_test", "attack_test"}
 
 
 @pytest.fixture(scope="module")
 def tiny_run(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("bench")
     command = [sys.executable, "scripts/bench.py", "--size", "300", "--rounds", "1", "--naive-terms", "1"]
-    command += ["--ingest-items", "60", "--load-seconds", "3", "--fresh", "--drop", "--out", str(out)]
+    command += ["--ingest-items", "60", "--load-seconds", "3", "--attack-seconds", "2"]
+    command += ["--fresh", "--drop", "--out", str(out)]
     env = {**os.environ, "ARCHIVE_ALLOW_EPHEMERAL_KEY": "1"}
     env.pop("DJANGO_SETTINGS_MODULE", None)
     proc = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
@@ -53,7 +56,8 @@ def test_json_has_every_field(tiny_run):
     assert "CPUs" in result["machine"] and "GiB RAM" in result["machine"]
     assert set(result["classes"]) == CLASSES
     for name, entry in result["classes"].items():
-        for side in ("ours", "floor"):
+        assert (entry["floor"] is None) == (name in UNCOMPARED), name
+        for side in ("ours", "floor") if name not in UNCOMPARED else ("ours",):
             assert set(entry[side]) >= {"p50_ms", "p95_ms", "p99_ms"}, (name, side)
             assert 0 < entry[side]["p50_ms"] <= entry[side]["p95_ms"] <= entry[side]["p99_ms"]
         assert ("naive" in entry) == (name in NAIVE), name
@@ -66,8 +70,20 @@ def test_json_has_every_field(tiny_run):
     for moment in ("before", "after"):
         assert set(result["calibration"][moment]) == {"python_ms", "sql_ms"}
         assert all(ms > 0 for ms in result["calibration"][moment].values())
-    assert result["load_test"]["errors"] == 0
-    assert result["load_test"]["requests_per_s"] > 0
+    assert set(result["load_tests"]) == {
+        "cache off, repeated",
+        "cache off, unique",
+        "cache on, repeated",
+        "cache on, unique",
+    }
+    for name, load in result["load_tests"].items():
+        assert (load["errors"], load["page_cache"], load["unique"]) == (0, "on" in name, "unique" in name), name
+        assert load["requests_per_s"] > 0, name
+    attack = result["attack_test"]
+    assert (attack["attackers"], attack["attack_rate"]) == (3, 1.9)
+    assert all(attack[phase]["n"] > 0 for phase in ("quiet", "beside_ordinary", "under_attack"))
+    # Exclusions only and far-apart phrases are refused; the rest are answered; nothing fails.
+    assert set(attack["attack_statuses"]) <= {"200", "400"} and "400" in attack["attack_statuses"]
 
 
 def test_markdown_names_the_machine_and_every_class(tiny_run):

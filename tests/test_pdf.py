@@ -8,6 +8,8 @@ Run: python -m pytest tests/test_pdf.py -p no:django
 from __future__ import annotations
 
 import functools
+import json
+import os
 import re
 import sys
 import unicodedata
@@ -22,6 +24,7 @@ for p in (ROOT, ROOT / "tests"):
 
 import pdfmaker  # noqa: E402
 
+from decisions.minutes import pdf  # noqa: E402
 from decisions.minutes.pdf import PdfError, pdf_to_text  # noqa: E402
 
 FIXTURES = sorted((ROOT / "fixtures" / "minutes").glob("*.txt"))
@@ -313,3 +316,64 @@ def test_timeout():
     with pytest.raises(PdfError) as e:
         pdf_to_text(built("001_357794a7807963d1.txt").data, timeout_s=0.001)
     assert str(e.value) == "PDF took too long to read"
+
+
+# --- one time budget for several files; the reading process's environment -----------------
+
+
+def test_a_spent_budget_refuses_every_pdf_and_nested_budgets_keep_the_earlier_end():
+    good = small_pdf()
+    assert pdf.time_left() is None
+    with pdf.time_budget(3600):
+        assert 0 < pdf.time_left() <= 3600
+        with pdf.time_budget(0):
+            assert pdf.time_left() == 0
+            with pytest.raises(PdfError) as e:
+                pdf_to_text(good)
+            assert str(e.value) == "PDF took too long to read"
+            with pdf.time_budget(3600):
+                assert pdf.time_left() == 0  # an inner budget cannot extend the outer one
+        assert pdf.time_left() > 0
+        assert structure(pdf_to_text(good)) == structure(source("003_22c6d353a3b71871.txt"))
+    assert pdf.time_left() is None
+
+
+def test_the_security_reviews_slow_pdf_spends_the_budget_and_the_next_pdf_is_refused():
+    """100 pages of 20 000 text operators, about 50 KB: longer to read than the reader's own
+    limit of 30 s. In a budget of 1 s it is stopped when the budget ends, which leaves nothing
+    for a good PDF after it."""
+    slow = pdfmaker.slow_pdf()
+    assert 40_000 < len(slow) < 60_000
+    with pdf.time_budget(1):
+        with pytest.raises(PdfError) as e:
+            pdf_to_text(slow)
+        assert str(e.value) == "PDF took too long to read"
+        assert pdf.time_left() == 0
+        with pytest.raises(PdfError) as e:
+            pdf_to_text(small_pdf())
+        assert str(e.value) == "PDF took too long to read"
+
+
+def test_the_reading_process_gets_none_of_the_callers_secrets(tmp_path, monkeypatch):
+    """A real reading process reports its environment: a sitecustomize module on the caller's
+    PYTHONPATH, which the reader passes on, writes it to a file as the child starts."""
+    report = tmp_path / "environment.json"
+    (tmp_path / "sitecustomize.py").write_text(
+        f"import json, os\nwith open({str(report)!r}, 'w') as f:\n    json.dump(dict(os.environ), f)\n"
+    )
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+    monkeypatch.setenv("PATH", os.environ.get("PATH") or os.defpath)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    monkeypatch.setenv("LC_CTYPE", "C.UTF-8")
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.setenv("SECRET_KEY", "hemmelig-noegle")
+    monkeypatch.setenv("DATABASE_URL", "postgres://arkiv:kodeord@db.example/arkiv")
+    monkeypatch.setenv("ARCHIVE_DATABASE_PASSWORD", "kodeord")
+    text = pdf_to_text(small_pdf())
+    assert structure(text) == structure(source("003_22c6d353a3b71871.txt"))
+    assert json.loads(report.read_text()) == {
+        "PATH": os.environ["PATH"],
+        "LANG": "C.UTF-8",
+        "LC_CTYPE": "C.UTF-8",
+        "PYTHONPATH": f"{ROOT}{os.pathsep}{tmp_path}",
+    }

@@ -327,10 +327,10 @@ def test_date_slices_double_until_enough_matches_are_found(monkeypatch, django_a
     matches = search.matching(AgendaItem.objects.all(), query)
     newest = list(matches.order_by("-meeting_date", "-pk").values_list("pk", flat=True))
     search.newest_matches(query, matches)  # the archive's extent is cached
-    # The newest meeting, 2024-05-28, has four; the fifth is from 2021-02-02. So: the cached
-    # extent with the generation (1), the setting off and back (2), and eight slices (7, 14,
-    # 28, ... 896 days), the last reaching back to July 2019.
-    with django_assert_num_queries(1 + 2 + 8):
+    # The newest meeting, 2024-05-28, has four; the fifth is from 2021-02-02. So: the archive
+    # generation and the cached extent (2), the setting off and back (2), and eight slices (7,
+    # 14, 28, ... 896 days), the last reaching back to July 2019.
+    with django_assert_num_queries(2 + 2 + 8):
         assert search.newest_matches(query, matches) == newest[:5]
 
 
@@ -373,7 +373,7 @@ def test_a_word_is_estimated_as_the_matches_it_finds(analyzed, word, alone, both
     assert f"'{word}':*" in params and "CASE" not in sql
 
 
-def test_a_cached_value_comes_with_its_generation_in_one_read(django_assert_num_queries):
+def test_a_request_reads_the_generation_once(django_assert_num_queries):
     computed = []
 
     def compute() -> int:
@@ -381,10 +381,17 @@ def test_a_cached_value_comes_with_its_generation_in_one_read(django_assert_num_
         return len(computed)
 
     assert search.cached_per_generation("test-value", compute, 60) == 1
-    with django_assert_num_queries(1):
+    assert search.cached_per_generation("other-value", compute, 60) == 2
+    with django_assert_num_queries(2):  # the generation's row, the cached value
         assert search.cached_per_generation("test-value", compute, 60) == 1
-    search.bump_archive_generation()
-    assert search.cached_per_generation("test-value", compute, 60) == 2  # computed anew
+    with search.generation_scope():  # one request (decisions.middleware)
+        search.archive_generation()
+        with django_assert_num_queries(2):  # the two cached values only
+            assert search.cached_per_generation("test-value", compute, 60) == 1
+            assert search.cached_per_generation("other-value", compute, 60) == 2
+        search.bump_archive_generation()  # a change within the request: read anew
+        assert search.cached_per_generation("test-value", compute, 60) == 3
+    assert search.cached_per_generation("test-value", compute, 60) == 3
 
 
 def test_search_settings_hold_only_inside_the_block():
@@ -584,12 +591,12 @@ def test_an_item_with_too_many_pairs_is_checked_against_its_vector():
     ("url", "content_type"),
     [("/search/?q=bedrageri", "text/html"), ("/api/search/?q=bedrageri", "application/json")],
 )
-def test_a_search_that_runs_out_of_time_is_stopped_and_says_so(client, monkeypatch, url, content_type):
+def test_a_search_that_runs_out_of_time_is_stopped_and_says_so(client, monkeypatch, settings, url, content_type):
     from django.db import connection
 
     # A statement slower than the search's time limit, in place of the ranking query (the
     # fixtures are too small for a real search to be slow); PostgreSQL cancels it.
-    monkeypatch.setitem(search.SEARCH_SETTINGS, "statement_timeout", "50ms")
+    settings.ARCHIVE_SEARCH_SECONDS = 0.05
     real_rank_sql = search._RANKED_SQL
     slow = real_rank_sql.replace("FROM (", "FROM (SELECT pg_sleep(1)) AS s, (")
     monkeypatch.setattr(search, "_RANKED_SQL", slow)
@@ -602,4 +609,5 @@ def test_a_search_that_runs_out_of_time_is_stopped_and_says_so(client, monkeypat
         cursor.execute("SHOW statement_timeout")
         assert cursor.fetchone()[0] == "0"
     monkeypatch.setattr(search, "_RANKED_SQL", real_rank_sql)
+    settings.ARCHIVE_SEARCH_SECONDS = 4
     assert client.get(url).status_code == 200

@@ -627,9 +627,12 @@ def test_meeting_page_offers_the_original_and_media_are_served_safely(client, ed
     assert response["Content-Type"] == "application/pdf"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert not response.get("Content-Disposition", "").startswith("attachment")
+    # Shown inline, yet sandboxed like every other upload (security review, finding 9).
+    assert response["Content-Security-Policy"] == "default-src 'none'; sandbox"
     response = client.get(txt.original_file.url)
     assert response["Content-Disposition"] == f'attachment; filename="{txt.original_file.name.rsplit("/", 1)[1]}"'
     assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Security-Policy"] == "default-src 'none'; sandbox"
     assert b"".join(response.streaming_content) == MINUTES_2017.read_bytes()
 
 
@@ -670,3 +673,116 @@ def test_a_failing_write_is_reported_and_the_other_files_still_written(client, e
     response = confirm(client, response)
     assert "Intet gemt fra a.txt: en uventet fejl" in response.content.decode()
     assert list(Meeting.objects.values_list("source_name", flat=True)) == ["b.txt"]
+
+
+# --- one time budget for the files of one request (security review, finding 8) -------------
+
+TOO_LONG = ("Det tog for lang tid at læse PDF-filen", "PDF took too long to read")
+
+
+def budget_spent(seconds: str) -> tuple[str, None]:
+    return (
+        f"Tiden til at læse filerne i én upload ({seconds} sekunder) var brugt op, før filen blev læst; "
+        "upload den igen for sig",
+        None,
+    )
+
+
+def refusal(preview: str) -> tuple[str, str | None] | None:
+    """A previewed file's error: the reason and the technical message, None without one."""
+    box = re.search(r'<div class="errornote upload-error" role="alert">(.*?)</div>', preview, re.S)
+    if box is None:
+        return None
+    technical = re.search(r'<code lang="en">(.*?)</code>', box[1])
+    return re.search(r'<p class="reason"><strong>(.*?)</strong></p>', box[1])[1], technical and technical[1]
+
+
+def test_slow_pdfs_are_refused_within_the_budget_and_the_good_file_is_kept(client, editor, settings):
+    """The review's upload: two slow PDFs (100 pages of 20 000 text operators, about 50 KB) and
+    a good file. The first PDF is read until the budget is spent and refused as too slow; the
+    second is refused unread; the text file, last in the upload, is read first and kept."""
+    settings.ARCHIVE_UPLOAD_SECONDS = 5
+    slow = [pdfmaker.slow_pdf(letter=letter) for letter in "xy"]
+    assert all(len(data) < 60_000 for data in slow) and slow[0] != slow[1]
+    response = upload(
+        client, ("langsom-1.pdf", slow[0]), ("langsom-2.pdf", slow[1]), ("godt.txt", MINUTES_2019.read_bytes())
+    )
+    assert response.status_code == 200
+    previews = sections(response.content.decode())
+    assert list(previews) == ["langsom-1.pdf", "langsom-2.pdf", "godt.txt"]
+    assert refusal(previews["langsom-1.pdf"]) == TOO_LONG
+    assert refusal(previews["langsom-2.pdf"]) == budget_spent("5")
+    assert refusal(previews["godt.txt"]) is None
+    assert "<dd>tirsdag 5. marts 2019 kl. 08:30</dd>" in previews["godt.txt"]
+    assert 'name="replace-' not in response.content.decode()
+    assert sorted(p.name for p in (Path(settings.MEDIA_ROOT) / "pending" / token_of(response)).iterdir()) == ["2"]
+
+    response = confirm(client, response)
+    assert [str(m) for m in response.context["messages"]] == [
+        "Gemt: Beskæftigelses- og Socialudvalget 05-03-2019 fra godt.txt (16 punkter, 14 navngivne stemmer)."
+    ]
+    assert list(Meeting.objects.values_list("source_name", flat=True)) == ["godt.txt"]
+
+
+def test_confirm_reads_the_files_again_within_the_budget(client, editor, settings):
+    response = upload(client, ("bsu-2021.pdf", fixture_pdf(MINUTES_2021)), ("bsu-2017.txt", MINUTES_2017.read_bytes()))
+    previews = sections(response.content.decode())
+    assert [refusal(previews[name]) for name in ("bsu-2021.pdf", "bsu-2017.txt")] == [None, None]
+    pending = Path(settings.MEDIA_ROOT) / "pending" / token_of(response)
+    settings.ARCHIVE_UPLOAD_SECONDS = 0  # spent before the first file is read again
+    response = confirm(client, response)
+    spent = (
+        "tiden til at læse filerne i én upload (0 sekunder) var brugt op, før filen blev læst; upload den igen for sig"
+    )
+    assert [str(m) for m in response.context["messages"]] == [
+        f"Intet gemt fra bsu-2021.pdf: {spent}.",
+        f"Intet gemt fra bsu-2017.txt: {spent}.",
+    ]
+    assert Meeting.objects.count() == 0
+    assert not pending.exists()
+
+
+def test_text_files_read_first_still_follow_the_upload_order(client, editor):
+    """Which of two files of one meeting is the first is the upload's order, not the reading's."""
+    changed = fixture_text(MINUTES_2021).replace("Teams-m", "Teams m").encode()
+    response = upload(client, ("a.pdf", fixture_pdf(MINUTES_2021)), ("b.txt", changed))
+    previews = sections(response.content.decode())
+    assert list(previews) == ["a.pdf", "b.txt"]
+    assert "Samme møde som a.pdf i denne upload" in previews["b.txt"]
+    assert "Samme møde som" not in previews["a.pdf"]
+    response = confirm(client, response)
+    assert Meeting.objects.get().source_name == "a.pdf"
+    assert "Ikke erstattet: Beskæftigelses- og Socialudvalget 02-02-2021 findes allerede (b.txt)" in (
+        response.content.decode()
+    )
+
+
+def test_attachment_files_saved_together_share_the_budget(client, editor, ingested, settings):
+    """Two files given to an item's attachments in one save: the slow PDF is read until the
+    budget is spent, the other PDF is not read; both are kept, without text, and the editor told."""
+    settings.ARCHIVE_UPLOAD_SECONDS = 2
+    item = AgendaItem.objects.get(meeting__date=DATE_2019, number=2)
+    url = f"/admin/decisions/agendaitem/{item.pk}/change/"
+    post = form_data(client, url)
+    post["attachments-0-file"] = SimpleUploadedFile("langsom.pdf", pdfmaker.slow_pdf())
+    post["attachments-1-file"] = SimpleUploadedFile("bilag.pdf", attachment_pdf("Sagsbehandlingstider i uger."))
+    response = client.post(url, post, follow=True)
+    assert response.status_code == 200
+    first, second = Attachment.objects.filter(item=item).order_by("position")
+    assert (first.file.name.rsplit("/", 1)[1], first.text, first.text_note) == (
+        "langsom.pdf",
+        "",
+        "PDF took too long to read",
+    )
+    assert (second.file.name.rsplit("/", 1)[1], second.text, second.text_note) == (
+        "bilag.pdf",
+        "",
+        "PDF took too long to read",
+    )
+    warnings = [str(m) for m in response.context["messages"] if m.level_tag == "warning"]
+    assert warnings == [
+        f"{a.title}: filen er gemt, men der kunne ikke udtrækkes tekst til søgningen "
+        "(det tog for lang tid at læse PDF-filen)."
+        for a in (first, second)
+    ]
+    assert AgendaItem.objects.get(pk=item.pk).attachment_text == ""

@@ -333,7 +333,7 @@ def test_search_without_results_suggests_titles(client):
         {"q": "ledighed " * 300},
         {"q": '"unclosed phrase'},
         {"q": "-"},
-        {"q": "\x00\ufffd"},
+        {"q": "\x1b\ufffd"},
         {"q": "", "year": "abc", "committee": "nope", "outcome": "x", "category": "Q", "votes": "maybe"},
         {"q": "ledighed", "page": "9999"},
         {"q": "ledighed", "page": "-1"},

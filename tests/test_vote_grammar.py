@@ -617,3 +617,24 @@ def test_odense_forms_get_no_tallies_blocks_or_notes():
     assert reading.outcome == t.APPROVED
     assert reading.tallies == () and reading.protocol_notes == ()
     assert warnings == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ulla G. Chambless stemmer for. Bo Ek stemmer imod.",
+        "Udgiften er ca. 5 mio. kr. Sagen godkendes. Jf. pkt. 3. Se f.eks. bilag. Bl.a. Ø. Ekskl. moms.",
+        "Aekskl. Beløbet. Xevt. Noget. Mv. A. B. Sagen er godkendt, inkl. bilag 2. Hhv. for og imod.",
+        "Kort. " * 40 + "bl.a. Ole stemmer for.",
+    ],
+)
+def test_an_abbreviation_is_recognized_from_the_end_of_the_text_alone(text):
+    # Sentences are split where _SENTENCE_END matches unless the text before ends in an
+    # abbreviation; looking at its last 16 characters (not all of it, which made reading a
+    # long paragraph quadratic) must decide the same at every break.
+    from decisions.minutes import decisions
+
+    for match in decisions._SENTENCE_END.finditer(text):
+        before = text[: match.start()]
+        window = before[-decisions._ABBREVIATION_WINDOW :]
+        assert bool(decisions._NO_BREAK_BEFORE.search(window)) == bool(decisions._NO_BREAK_BEFORE.search(before))

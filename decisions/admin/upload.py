@@ -15,6 +15,10 @@ services.ingest_bytes at confirm); nothing here parses minutes or writes rows.
    ticked (checked under the meeting's row lock by ingest_meeting). Each write is recorded in
    the admin log with the user, the file's SHA-256 and, for a replace, how many admin
    corrections it overwrote.
+
+Each request reads its files within one time budget (ARCHIVE_UPLOAD_SECONDS, well below the
+server's worker timeout): a PDF gets what is left of it, and a file reached once it is spent
+is refused unread, with its own message; the other files are kept.
 """
 
 from __future__ import annotations
@@ -46,7 +50,7 @@ from decisions import services
 from decisions.admin import messages as reader_messages
 from decisions.admin.common import log
 from decisions.admin.corrections import Correction, corrections_since_upload
-from decisions.minutes import MinutesError
+from decisions.minutes import MinutesError, pdf
 from decisions.minutes import types as minutes
 from decisions.models import Category, Meeting, Outcome, Position, Vote
 
@@ -316,6 +320,30 @@ def _refusal(upload, real_size: int) -> str:
     return ""
 
 
+def _reads_as_pdf(upload) -> bool:
+    """Whether the reader takes the file for a PDF (as odense.read_bytes does: name or content)."""
+    if upload.name.lower().endswith(".pdf"):
+        return True
+    upload.seek(0)
+    head = upload.read(5)
+    upload.seek(0)
+    return head == b"%PDF-"
+
+
+def _no_time_left() -> bool:
+    left = pdf.time_left()
+    return left is not None and left <= 0
+
+
+def _budget_spent() -> str:
+    """Why a file is not read: the request's time for reading files is used up."""
+    seconds = f"{settings.ARCHIVE_UPLOAD_SECONDS:g}".replace(".", ",")
+    return _g(
+        "tiden til at læse filerne i én upload (%(seconds)s sekunder) var brugt op, før filen blev læst; "
+        "upload den igen for sig"
+    ) % {"seconds": seconds}
+
+
 @csrf_exempt
 def upload_view(request):
     """The upload page. The CSRF check is made below, once the size-limiting upload handler is
@@ -346,18 +374,33 @@ def _upload_view(request):
     handler = next((h for h in request.upload_handlers if isinstance(h, MinutesUploadHandler)), None)
     token = secrets.token_urlsafe(24)
     folder = _pending_dir(token)
-    previews: list[FilePreview] = []
+    files = form.cleaned_data["files"]
+    previews: list[FilePreview | None] = [None] * len(files)  # in the upload's order
     stored = []
+    # Text files are read first: they take no time to speak of, and a slow PDF must not leave
+    # them unread. The upload's order is still the page's, and decides which of two files of
+    # one meeting is the first.
+    with pdf.time_budget(settings.ARCHIVE_UPLOAD_SECONDS):
+        for index in sorted(range(len(files)), key=lambda i: _reads_as_pdf(files[i])):
+            upload = files[index]
+            name = Path(upload.name).name
+            real_size = handler.sizes[index] if handler and index < len(handler.sizes) else upload.size
+            refusal = _refusal(upload, real_size) or (_budget_spent() if _no_time_left() else "")
+            if refusal:
+                error = reader_messages.Message(refusal)
+                previews[index] = FilePreview(index=index, name=name, size=real_size, error=error)
+                continue
+            data = upload.read()
+            preview = previews[index] = preview_file(name, data, index)
+            if preview.writable:
+                folder.mkdir(parents=True, exist_ok=True)
+                (folder / str(index)).write_bytes(data)
+                # The meeting it would replace: its corrections are counted again at confirm.
+                replaces = preview.changes.meeting.pk if preview.changes.replaces else None
+                stored.append({"index": index, "name": name, "sha256": preview.sha256, "meeting": replaces})
+    stored.sort(key=lambda entry: entry["index"])  # confirm writes them in the upload's order
     seen: dict[tuple[str, object], str] = {}
-    for index, upload in enumerate(form.cleaned_data["files"]):
-        name = Path(upload.name).name
-        real_size = handler.sizes[index] if handler and index < len(handler.sizes) else upload.size
-        if refusal := _refusal(upload, real_size):
-            previews.append(FilePreview(index=index, name=name, size=real_size, error=reader_messages.Message(refusal)))
-            continue
-        data = upload.read()
-        preview = preview_file(name, data, index)
-        previews.append(preview)
+    for preview in previews:
         if preview.parsed is not None:
             key = (preview.parsed.committee, preview.parsed.date)
             if key in seen:
@@ -368,13 +411,7 @@ def _upload_view(request):
                         % {"other": seen[key]}
                     ),
                 )
-            seen.setdefault(key, name)
-        if preview.writable:
-            folder.mkdir(parents=True, exist_ok=True)
-            (folder / str(index)).write_bytes(data)
-            # The meeting it would replace: its corrections are counted again at confirm.
-            replaces = preview.changes.meeting.pk if preview.changes.replaces else None
-            stored.append({"index": index, "name": name, "sha256": preview.sha256, "meeting": replaces})
+            seen.setdefault(key, preview.name)
     if stored:
         pending = request.session.get(SESSION_KEY, {})
         # Forget this session's expired previews.
@@ -400,8 +437,16 @@ def _confirm(request):
         return redirect("admin:decisions_meeting_upload")
     folder = _pending_dir(token)
     try:
-        for entry in pending["files"]:
-            _confirm_file(request, folder / str(entry["index"]), entry)
+        # The files are read again, within the same budget as at the preview.
+        with pdf.time_budget(settings.ARCHIVE_UPLOAD_SECONDS):
+            for entry in pending["files"]:
+                if _no_time_left():
+                    messages.error(
+                        request,
+                        _g("Intet gemt fra %(name)s: %(reason)s.") % {"name": entry["name"], "reason": _budget_spent()},
+                    )
+                    continue
+                _confirm_file(request, folder / str(entry["index"]), entry)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     return redirect("admin:decisions_meeting_changelist")

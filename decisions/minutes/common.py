@@ -55,10 +55,16 @@ def parse_case_number(raw: str) -> t.CaseNumber | None:
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
+def without_controls(text: str) -> str:
+    """Text without control characters but tab, newline and carriage return: XML (the feeds)
+    cannot hold them, and no reader has a use for them."""
+    return _CONTROL.sub(" ", text)
+
+
 def clean_text(text: str) -> str:
     """Text as the archive keeps it: \\n line ends, no control characters, no NBSP or BOM."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ").replace("\ufeff", "")
-    return _CONTROL.sub(" ", text)
+    return without_controls(text)
 
 
 def squeeze(text: str) -> str:

@@ -167,6 +167,9 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"”A-ZÆØÅ]|\((?:[A-ZÆØÅ](?
 _NO_BREAK_BEFORE = re.compile(
     r"(?:\b[A-ZÆØÅ]|\bbl\.a|\bevt|\bmv|\bfx|\bf\.eks|\bjf|\bca|\bkr|\bnr|\bpkt|\bstk|\bmio|\bmia|\bhhv|\binkl|\bekskl)\.$"
 )
+# Twice the longest of those ("ekskl."): a match, anchored at the end, starts well inside the
+# window, so its \b sees the real character before it, not the window's edge.
+_ABBREVIATION_WINDOW = 16
 
 
 # --------------------------------------------------------------------------------------------------
@@ -355,7 +358,10 @@ def _sentences(text: str, first_line: int) -> list[_Sentence]:
         position = 0
         pieces = []
         for match in _SENTENCE_END.finditer(joined):
-            if _NO_BREAK_BEFORE.search(joined[: match.start()]):
+            # Only the end of the text before the break can be an abbreviation (at most 8
+            # characters, anchored at the end): searching all of it at every break made reading
+            # quadratic (a 3.3 MB paragraph of 1 600 sentences an item took 91 s).
+            if _NO_BREAK_BEFORE.search(joined[max(0, match.start() - _ABBREVIATION_WINDOW) : match.start()]):
                 continue
             pieces.append((position, joined[position : match.start()]))
             position = match.end()

@@ -7,6 +7,7 @@ import hashlib
 from pathlib import Path
 
 from . import types as t
+from .common import without_controls
 from .decode import decode_minutes
 from .parser import parse_minutes
 
@@ -50,6 +51,7 @@ def read_bytes(data: bytes, *, name: str, max_bytes: int = MAX_BYTES) -> t.Readi
             raise t.MinutesError(str(exc)) from None
     else:
         text, warnings = decode_minutes(data)
+    text = without_controls(text)
     return t.Reading(parse_minutes(text), source_name=name, source_text=text, original=data, warnings=tuple(warnings))
 
 

@@ -24,11 +24,19 @@ cells. It is rebuilt from the characters' positions (pdfminer.six, no layout ana
 
 The reading runs in a separate process (`python -m decisions.minutes.pdf --worker`, PDF on
 stdin, JSON on stdout) that is killed after `timeout_s`, so a hostile file cannot hang or
-exhaust the caller; the child also limits its own CPU time and memory. No Django here.
+exhaust the caller; the child also limits its own CPU time and memory, and gets none of the
+caller's environment (secrets, database URL) beyond what Python needs. No Django here.
+
+A caller that reads several files for one web request shares one time budget between them:
+
+    with time_budget(20):               # every pdf_to_text inside gets what is left of 20 s
+        ...
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import itertools
 import json
 import math
@@ -37,12 +45,14 @@ import re
 import statistics
 import subprocess
 import sys
+import time
 import unicodedata
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["PdfError", "pdf_to_text"]
+__all__ = ["PdfError", "pdf_to_text", "time_budget", "time_left"]
 
 SCANNED_MESSAGE = "scanned PDF: no text to read; OCR is not supported"
 TIMEOUT_MESSAGE = "PDF took too long to read"
@@ -54,9 +64,40 @@ MEMORY_LIMIT_BYTES = 2 * 1024**3
 
 _PROJECT_ROOT = Path(__file__).resolve().parents[2]  # the directory holding decisions/
 
+# The only variables of the caller's environment the reading process gets, besides PYTHONPATH
+# (built below). It is started by absolute path and needs none of them (it runs with an empty
+# environment too); PATH and the locale are harmless and keep it behaving as the caller does.
+# Everything else (SECRET_KEY, DATABASE_URL, credentials) stays out of reach of a parser fed
+# hostile files.
+CHILD_ENVIRONMENT = ("PATH", "LANG", "LC_ALL", "LC_CTYPE")
+
+# When (time.monotonic()) the current time_budget ends; None outside one.
+_deadline: contextvars.ContextVar[float | None] = contextvars.ContextVar("pdf_deadline", default=None)
+
 
 class PdfError(ValueError):
     """The PDF cannot be turned into text; str(error) is a short message for the user."""
+
+
+@contextlib.contextmanager
+def time_budget(seconds: float) -> Iterator[None]:
+    """All pdf_to_text calls inside share `seconds`: each gets what is left of them (never more
+    than its own timeout_s), and once they are spent a PDF is refused as taking too long without
+    being read. One web request reading several files stays within one limit this way, well
+    below the server's worker timeout. Nested budgets: the one ending first counts."""
+    end = time.monotonic() + seconds
+    outer = _deadline.get()
+    token = _deadline.set(end if outer is None else min(end, outer))
+    try:
+        yield
+    finally:
+        _deadline.reset(token)
+
+
+def time_left() -> float | None:
+    """Seconds left of the current time_budget (0 when spent), None outside one."""
+    end = _deadline.get()
+    return None if end is None else max(0.0, end - time.monotonic())
 
 
 def pdf_to_text(data: bytes, *, max_pages: int = 500, timeout_s: float = 30.0) -> str:
@@ -64,10 +105,13 @@ def pdf_to_text(data: bytes, *, max_pages: int = 500, timeout_s: float = 30.0) -
 
     Raises PdfError: "not a PDF file", "damaged PDF: ...", "encrypted PDF: ...",
     "scanned PDF: no text to read; OCR is not supported", "too many pages (N > max)",
-    "PDF took too long to read".
+    "PDF took too long to read" (also when the current time_budget is spent).
     """
     data = bytes(data)
     _check_envelope(data)
+    left = time_left()
+    if left is not None:
+        timeout_s = min(timeout_s, left)
     if timeout_s <= 0:
         raise PdfError(TIMEOUT_MESSAGE)
     cmd = [
@@ -80,8 +124,8 @@ def pdf_to_text(data: bytes, *, max_pages: int = 500, timeout_s: float = 30.0) -
         "--cpu-seconds",
         str(math.ceil(timeout_s) + 1),
     ]
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(_PROJECT_ROOT), env.get("PYTHONPATH", "")) if p)
+    env = {name: os.environ[name] for name in CHILD_ENVIRONMENT if name in os.environ}
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(_PROJECT_ROOT), os.environ.get("PYTHONPATH", "")) if p)
     try:
         # run() kills the child when the time is up, then raises.
         proc = subprocess.run(cmd, input=data, capture_output=True, timeout=timeout_s, env=env, cwd=str(_PROJECT_ROOT))

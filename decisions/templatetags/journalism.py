@@ -72,11 +72,14 @@ def _record_row(row, municipality: str, dissent: SafeString, party_dissent: Safe
         if case
         else "–"
     )
-    party = (
-        format_html(' (<a class="party" href="{}">{}</a>)', fast_url("decisions:party-detail", vote.party), vote.party)
-        if vote.party
-        else ""
-    )
+    # Only a known party's letter is a link, as in includes/party.html: a stored value that is
+    # no party letter ("/") is text, never a reversed URL that fails the page (finding 7).
+    if vote.party in PARTIES:
+        party = format_html(
+            ' (<a class="party" href="{}">{}</a>)', fast_url("decisions:party-detail", vote.party), vote.party
+        )
+    else:
+        party = format_html(" ({})", vote.party) if vote.party else ""
     return (
         vote.position,
         mark_safe(" dissent") if row.dissent else "",

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from decisions import records
 from decisions import search as item_search
+from decisions.csv_cells import csv_row
 from decisions.views.common import checked_search, json_errors, paginate, parse_page_number
 
 MEETINGS_PER_PAGE = 20
@@ -270,7 +271,7 @@ def votes_csv(request: HttpRequest) -> HttpResponse:
     def rows():
         yield writer.writerow(VOTES_CSV_COLUMNS)
         for row in records.vote_rows():
-            yield writer.writerow([value.isoformat() if isinstance(value, dt.date) else value for value in row])
+            yield writer.writerow(csv_row(row))  # dates in ISO 8601, no text read as a formula (finding 5)
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="stemmer.csv"'

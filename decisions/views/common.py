@@ -119,9 +119,10 @@ def person_moved(request: HttpRequest, moved: PersonMoved) -> HttpResponsePerman
     return HttpResponsePermanentRedirect(f"{url}?{iri_to_uri(query)}" if query else url)
 
 
-def search_timed_out(request: HttpRequest) -> HttpResponse:
-    context = {"raw_query": request.GET.get("q", ""), "message": SEARCH_TIMED_OUT}
-    return render(request, "decisions/search_timed_out.html", context, status=503)
+def search_stopped(request: HttpRequest, message: str, *, status: int) -> HttpResponse:
+    """The search form with why this search was not answered: out of time (503) or refused (400)."""
+    context = {"raw_query": request.GET.get("q", ""), "message": message, "timed_out": status == 503}
+    return render(request, "decisions/search_stopped.html", context, status=status)
 
 
 def html_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -140,7 +141,7 @@ def html_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
         except PersonMoved as moved:
             return person_moved(request, moved)
         except item_search.SearchTimedOut:
-            return search_timed_out(request)
+            return search_stopped(request, SEARCH_TIMED_OUT, status=503)
 
     return wrapped
 

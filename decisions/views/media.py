@@ -2,7 +2,9 @@
 `make run` and development; a production web server may serve MEDIA_ROOT instead, with the
 same headers and without the pending/ folder.
 
-PDFs open in the browser; anything else is a download. Nothing is sniffed into HTML.
+PDFs open in the browser; anything else is a download. Nothing is sniffed into HTML, and
+every file, a PDF too, gets a sandboxing Content-Security-Policy: Chromium's PDF viewer shows
+a PDF under it as before (tests/browser/test_media.py).
 """
 
 import posixpath
@@ -14,6 +16,7 @@ from django.views.static import serve
 
 # Uploads waiting between preview and confirm: nobody's business but the uploader's.
 PRIVATE_FOLDERS = ("pending",)
+MEDIA_CONTENT_SECURITY_POLICY = "default-src 'none'; sandbox"
 
 
 def serve_media(request: HttpRequest, path: str) -> HttpResponse:
@@ -22,10 +25,11 @@ def serve_media(request: HttpRequest, path: str) -> HttpResponse:
         raise Http404
     response = serve(request, normalized, document_root=settings.MEDIA_ROOT)
     response["X-Content-Type-Options"] = "nosniff"
+    # No scripts, forms or same-origin access for anything a browser renders from an upload (an
+    # uploaded .html or .svg, a PDF's scripts in a viewer that would run them on the site's origin).
+    response["Content-Security-Policy"] = MEDIA_CONTENT_SECURITY_POLICY
     if normalized.lower().endswith(".pdf"):
         response["Content-Type"] = "application/pdf"
     else:
-        # Downloaded, never rendered on the site's origin (an uploaded .html or .svg stays inert).
         response["Content-Disposition"] = content_disposition_header(True, posixpath.basename(normalized))
-        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response

@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from decisions import records
+from decisions.csv_cells import csv_row
 from decisions.views.common import html_errors, paginate, parse_position, parse_year
 
 PEOPLE_PER_PAGE = 50
@@ -67,23 +68,26 @@ def person_csv(request: HttpRequest, municipality: str, slug: str) -> HttpRespon
     for row in page.rows:
         vote, item = row.vote, row.vote.item
         meeting = item.meeting
+        # Titles, subjects and sentences are the minutes' text: none may be read as a formula (finding 5).
         writer.writerow(
-            [
-                meeting.date.isoformat(),
-                meeting.committee.name,
-                item.number,
-                item.title,
-                item.case_number,
-                vote.party,
-                vote.role,
-                vote.position,
-                vote.subject,
-                row.outcome or (f"majority_{row.side}" if row.side else ""),
-                "yes" if row.dissent else "no",
-                "yes" if row.party_dissent else "no",
-                vote.sentence,
-                request.build_absolute_uri(item_url(item, municipality)),
-            ]
+            csv_row(
+                [
+                    meeting.date,
+                    meeting.committee.name,
+                    item.number,
+                    item.title,
+                    item.case_number,
+                    vote.party,
+                    vote.role,
+                    vote.position,
+                    vote.subject,
+                    row.outcome or (f"majority_{row.side}" if row.side else ""),
+                    "yes" if row.dissent else "no",
+                    "yes" if row.party_dissent else "no",
+                    vote.sentence,
+                    request.build_absolute_uri(item_url(item, municipality)),
+                ]
+            )
         )
     return response
 

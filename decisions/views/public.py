@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from decisions import search as item_search
 from decisions import selectors
 from decisions.filters import filter_choices
-from decisions.views.common import html_errors
+from decisions.views.common import html_errors, search_stopped
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -74,13 +74,16 @@ def search(request: HttpRequest) -> HttpResponse:
         sort = "newest"
     committees, municipalities = filter_choices()
     with item_search.index_matching():
-        results, filterset = item_search.search_items(
-            query=query,
-            filter_data=request.GET,
-            sort=sort,
-            committee_choices=committees,
-            municipality_choices=municipalities,
-        )
+        try:
+            results, filterset = item_search.search_items(
+                query=query,
+                filter_data=request.GET,
+                sort=sort,
+                committee_choices=committees,
+                municipality_choices=municipalities,
+            )
+        except item_search.QueryRefused as refused:
+            return search_stopped(request, refused.message, status=400)
         paginator = Paginator(item_search.CappedResults(results), item_search.RESULTS_PER_PAGE)
         page = paginator.get_page(request.GET.get("page"))
         items = list(page.object_list)
