@@ -374,7 +374,8 @@ def _deploy_check(https: str) -> subprocess.CompletedProcess:
         "ARCHIVE_HTTPS": https,
         "ARCHIVE_DEBUG": "0",
     }
-    env.pop("ARCHIVE_ALLOW_EPHEMERAL_KEY", None)
+    for name in ("ARCHIVE_ALLOW_EPHEMERAL_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"):  # the browser tests set the second
+        env.pop(name, None)
     command = [sys.executable, "manage.py", "check", "--deploy"]
     return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
 
