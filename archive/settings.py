@@ -164,6 +164,10 @@ ARCHIVE_MAX_ATTACHMENT_BYTES = int(os.environ.get("ARCHIVE_MAX_ATTACHMENT_BYTES"
 # One admin request reads all its uploaded files (PDFs in a child process) within this many
 # seconds, well below gunicorn's worker timeout (archive/gunicorn.conf.py).
 ARCHIVE_UPLOAD_SECONDS = float(os.environ.get("ARCHIVE_UPLOAD_SECONDS", 20))
+# manage.py harvest names the archive and this contact (an e-mail address or a URL) in its
+# User-Agent, so that a site's operators can reach whoever runs it; and waits this long for an answer.
+ARCHIVE_HARVEST_CONTACT = os.environ.get("ARCHIVE_HARVEST_CONTACT", "").strip()
+ARCHIVE_HARVEST_TIMEOUT = float(os.environ.get("ARCHIVE_HARVEST_TIMEOUT", 30))
 
 # Security headers; the HTTPS-only ones are switched on by ARCHIVE_HTTPS=1.
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -579,3 +579,55 @@ class ArchiveGeneration(models.Model):
 
     def __str__(self) -> str:
         return str(self.value)
+
+
+class HarvestKind(models.TextChoices):
+    FIRSTAGENDA = "firstagenda", _("FirstAgenda Publication")
+
+
+class HarvestSource(models.Model):
+    """A municipality's publishing site that `manage.py harvest` fetches meetings from."""
+
+    municipality = models.ForeignKey(
+        Municipality, verbose_name=_("kommune eller region"), on_delete=models.PROTECT, related_name="harvest_sources"
+    )
+    kind = models.CharField(_("slags"), max_length=20, choices=HarvestKind.choices, default=HarvestKind.FIRSTAGENDA)
+    base_url = models.URLField(_("adresse"), max_length=300, unique=True)
+    enabled = models.BooleanField(_("hentes"), default=True)
+    last_run_at = models.DateTimeField(_("sidst hentet"), null=True, blank=True)
+    last_result = models.TextField(_("resultat af sidste hentning"), blank=True, default="")
+
+    class Meta:
+        ordering = ["municipality__name", "base_url"]
+        verbose_name = _("kilde til hentning")
+        verbose_name_plural = _("kilder til hentning")
+        constraints = [_choice_check("kind", HarvestKind)]
+
+    def __str__(self) -> str:
+        return f"{self.municipality} ({self.base_url})"
+
+
+class HarvestedMeeting(models.Model):
+    """What `manage.py harvest` fetched of one meeting of a source, written in the same
+    transaction as the meeting itself: the release it saw (ReleasedDate as the site wrote it)."""
+
+    source = models.ForeignKey(
+        HarvestSource, verbose_name=_("kilde"), on_delete=models.CASCADE, related_name="harvested"
+    )
+    remote_id = models.CharField(_("id hos kilden"), max_length=100)
+    released = models.CharField(_("offentliggjort (ReleasedDate)"), max_length=60, blank=True, default="")
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("møde"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    fetched_at = models.DateTimeField(_("hentet"), default=timezone.now)
+
+    class Meta:
+        ordering = ["source", "-fetched_at"]
+        verbose_name = _("hentet møde")
+        verbose_name_plural = _("hentede møder")
+        constraints = [
+            models.UniqueConstraint(fields=["source", "remote_id"], name="harvestedmeeting_unique_remote_id")
+        ]
+
+    def __str__(self) -> str:
+        return self.remote_id

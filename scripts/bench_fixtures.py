@@ -29,6 +29,8 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "archive.settings")
 os.environ.setdefault("ARCHIVE_ALLOW_EPHEMERAL_KEY", "1")
 os.environ.setdefault("ARCHIVE_PLAIN_STATIC", "1")
+# A page is timed (or counted) as made, not as kept: repeating a URL would time the page cache.
+os.environ.setdefault("ARCHIVE_PAGE_CACHE", "0")
 
 FIXTURES = sorted((ROOT / "fixtures" / "minutes").glob("*.txt"))
 FORMATS = ROOT / "fixtures" / "formats"
@@ -38,8 +40,14 @@ SAMPLES: dict[str, Path] = {
     "acadre": FORMATS / "acadre" / "syddjurs_puk_2013-06-20",
     "edoc": FORMATS / "edoc" / "ballerup_sfu_2012-12-04",
     "publication": FORMATS / "publication" / "Publication32.zip",
+    "firstagenda": FORMATS / "firstagenda" / "dagsorden_oekonomiudvalget_2026-05-18.json",
 }
-MUNICIPALITIES = {"acadre": "Syddjurs Kommune", "edoc": "Ballerup Kommune", "publication": "Ballerup Kommune"}
+MUNICIPALITIES = {
+    "acadre": "Syddjurs Kommune",
+    "edoc": "Ballerup Kommune",
+    "publication": "Ballerup Kommune",
+    "firstagenda": "Hvidovre Kommune",
+}
 AIM_MB_PER_S = 10.0  # the aim: every reader reads at least this fast
 DEFAULT_ROUNDS = 100
 BENCH_DB = "bench_fixtures"  # created empty for the ingest and search parts, dropped after

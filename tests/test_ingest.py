@@ -235,11 +235,13 @@ def test_command_summary_and_recursive_directories(db):
     out = io.StringIO()
     call_command("ingest", str(ROOT / "fixtures" / "minutes"), stdout=out)
     assert "meetings created 4, updated 0, unchanged 0, failed 0; items 49, votes 22, new persons 11" in out.getvalue()
-    # All of fixtures/: the Odense minutes and the three exports of fixtures/formats (1 + 8 + 5
-    # items; their member lists name 5 + 7 + 11 people, Doris Børger (A) in two Ballerup ones).
+    # All of fixtures/: the Odense minutes, the three exports of fixtures/formats (1 + 8 + 5
+    # items; their member lists name 5 + 7 + 11 people, Doris Børger (A) in two Ballerup ones),
+    # and FirstAgenda's meeting of 12 items and 7 members, twice (formats/ and harvest/: the
+    # second copy unchanged); the committee lists beside it are not meetings, and not offered.
     out = io.StringIO()
     call_command("ingest", str(ROOT / "fixtures"), stdout=out)
-    assert "meetings created 3, updated 0, unchanged 4, failed 0; items 63, votes 0, new persons 20" in out.getvalue()
+    assert "meetings created 4, updated 0, unchanged 5, failed 0; items 87, votes 0, new persons 27" in out.getvalue()
 
 
 NOT_UTF8 = b"REFERAT Testudvalget 2022-2025 d. 01-02-2022\n" + bytes([0x81, 0x8D, 0x90]) + b"\n"

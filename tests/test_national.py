@@ -539,7 +539,7 @@ def test_bad_exports_are_refused_in_one_line_and_write_nothing(db, tmp_path, mak
 def test_readers_are_side_by_side_and_recognize_their_own_samples():
     from decisions.minutes import formats, odense
 
-    assert [reader.FORMAT for reader in formats.READERS] == ["odense", "acadre", "edoc", "publication"]
+    assert [reader.FORMAT for reader in formats.READERS] == ["odense", "acadre", "edoc", "publication", "firstagenda"]
     assert formats.reader_for(ACADRE_SYDDJURS) is acadre
     assert formats.reader_for(EDOC_BALLERUP) is edoc
     assert formats.reader_for(PUBLICATION_BALLERUP) is publication

@@ -68,7 +68,7 @@ class Command(BaseCommand):
         found, skipped = sources(paths)
         if not found and not skipped:
             raise CommandError(
-                "no minutes found (the archive reads .txt, .pdf, .xml and .zip files and export folders)"
+                "no minutes found (the archive reads .txt, .pdf, .xml, .json and .zip files and export folders)"
             )
         owner = None
         if municipality is not None:
