@@ -296,3 +296,34 @@ def export_item(
         protocol_notes=reading.protocol_notes if reading else (),
         files=files,
     )
+
+
+def render_meeting(meeting: t.Meeting) -> str:
+    """A structured export's meeting as plain text: what the archive keeps as its source text and
+    offers for download, in place of the export itself (Publication's XML, FirstAgenda's JSON)."""
+    lines = [
+        meeting.committee,
+        "Referat" if meeting.kind == t.MINUTES else "Dagsorden",
+        meeting.date.strftime("%d-%m-%Y") + (f" kl. {meeting.start_time:%H:%M}" if meeting.start_time else ""),
+    ]
+    if meeting.location:
+        lines.append(meeting.location)
+    if meeting.members:
+        lines += ["", "Medlemmer"]
+        labels = {t.PRESENT: "deltager", t.ABSENT: "fraværende", t.APOLOGIES: "afbud", t.UNKNOWN: "ikke oplyst"}
+        for member in meeting.members:
+            who = f"{member.name} ({member.party})" if member.party else member.name
+            role = f", {member.role}" if member.role else ""
+            lines.append(f"- {who}{role}: {labels[member.status]}")
+    for item in meeting.items:
+        lines += ["", f"Punkt {item.number}. {item.title}" + (" (lukket punkt)" if item.closed else "")]
+        if item.case:
+            lines.append(f"Sagsnummer: {item.case.number}")
+        for earlier in item.earlier_decisions:
+            date = earlier.date.strftime("%d-%m-%Y") if earlier.date else ""
+            lines += ["", f"Beslutning i {earlier.body} den {date}".rstrip(), "", earlier.text]
+        for section in item.sections:
+            lines += ["", section.heading or "(uden overskrift)", "", section.text]
+        if item.attachments:
+            lines += ["", "Bilag"] + [f"- {title}" for title in item.attachments]
+    return "\n".join(lines) + "\n"

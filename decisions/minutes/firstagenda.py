@@ -34,6 +34,7 @@ from .common import (
     is_placeholder,
     name_and_party,
     parse_case_number,
+    render_meeting,
     section_kind,
     split_treatments,
     squeeze,
@@ -307,7 +308,7 @@ def _read(root: dict, data: bytes, *, name: str, hint: str | None) -> t.Reading:
         members=members,
         source_format=FORMAT,
     )
-    return t.Reading(meeting=meeting, source_name=name, source_text=_render(meeting), original=data)
+    return t.Reading(meeting=meeting, source_name=name, source_text=render_meeting(meeting), original=data)
 
 
 def _members(moede: dict, kind: str, name: str) -> tuple[t.Member, ...]:
@@ -534,32 +535,3 @@ def _attachments(element: dict, where: str, name: str) -> tuple[str, ...]:
 
 
 # --------------------------------------------------------------------------- text
-
-
-def _render(meeting: t.Meeting) -> str:
-    """The meeting as plain text: what the archive searches and shows for the JSON."""
-    lines = [
-        meeting.committee,
-        "Referat" if meeting.kind == t.MINUTES else "Dagsorden",
-        meeting.date.strftime("%d-%m-%Y") + (f" kl. {meeting.start_time:%H:%M}" if meeting.start_time else ""),
-    ]
-    if meeting.location:
-        lines.append(meeting.location)
-    if meeting.members:
-        labels = {t.PRESENT: "deltager", t.ABSENT: "fraværende", t.APOLOGIES: "afbud", t.UNKNOWN: "ikke oplyst"}
-        lines += ["", "Medlemmer"]
-        lines += [
-            f"- {m.name}" + (f" ({m.party})" if m.party else "") + f": {labels[m.status]}" for m in meeting.members
-        ]
-    for item in meeting.items:
-        lines += ["", f"Punkt {item.number}. {item.title}" + (" (lukket punkt)" if item.closed else "")]
-        if item.case:
-            lines.append(f"Sagsnummer: {item.case.number}")
-        for earlier in item.earlier_decisions:
-            when = earlier.date.strftime("%d-%m-%Y") if earlier.date else ""
-            lines += ["", f"Beslutning i {earlier.body} den {when}".rstrip(), "", earlier.text]
-        for section in item.sections:
-            lines += ["", section.heading or "(uden overskrift)", "", section.text]
-        if item.attachments:
-            lines += ["", "Bilag"] + [f"- {title}" for title in item.attachments]
-    return "\n".join(lines) + "\n"

@@ -31,6 +31,7 @@ from .common import (
     is_placeholder,
     name_and_party,
     parse_case_number,
+    render_meeting,
     section_kind,
     split_treatments,
     squeeze,
@@ -362,7 +363,7 @@ def _read_xml(data: bytes, entry: str, source: _ZipSource | _FolderSource) -> li
             t.Reading(
                 meeting=meeting,
                 source_name=name,
-                source_text=_render(meeting),
+                source_text=render_meeting(meeting),
                 original=data,
                 warnings=tuple(file_warnings),
             )
@@ -645,33 +646,3 @@ def _base_name(name: str) -> str:
 
 
 # --------------------------------------------------------------------------- text
-
-
-def _render(meeting: t.Meeting) -> str:
-    """The meeting as plain text: what the archive searches and shows for the XML."""
-    lines = [
-        meeting.committee,
-        "Referat" if meeting.kind == t.MINUTES else "Dagsorden",
-        meeting.date.strftime("%d-%m-%Y") + (f" kl. {meeting.start_time:%H:%M}" if meeting.start_time else ""),
-    ]
-    if meeting.location:
-        lines.append(meeting.location)
-    if meeting.members:
-        lines += ["", "Medlemmer"]
-        labels = {t.PRESENT: "deltager", t.ABSENT: "fraværende", t.APOLOGIES: "afbud", t.UNKNOWN: "ikke oplyst"}
-        for member in meeting.members:
-            who = f"{member.name} ({member.party})" if member.party else member.name
-            role = f", {member.role}" if member.role else ""
-            lines.append(f"- {who}{role}: {labels[member.status]}")
-    for item in meeting.items:
-        lines += ["", f"Punkt {item.number}. {item.title}" + (" (lukket punkt)" if item.closed else "")]
-        if item.case:
-            lines.append(f"Sagsnummer: {item.case.number}")
-        for earlier in item.earlier_decisions:
-            date = earlier.date.strftime("%d-%m-%Y") if earlier.date else ""
-            lines += ["", f"Beslutning i {earlier.body} den {date}".rstrip(), "", earlier.text]
-        for section in item.sections:
-            lines += ["", section.heading or "(uden overskrift)", "", section.text]
-        if item.attachments:
-            lines += ["", "Bilag"] + [f"- {title}" for title in item.attachments]
-    return "\n".join(lines) + "\n"
