@@ -169,6 +169,34 @@ ARCHIVE_UPLOAD_SECONDS = float(os.environ.get("ARCHIVE_UPLOAD_SECONDS", 20))
 ARCHIVE_HARVEST_CONTACT = os.environ.get("ARCHIVE_HARVEST_CONTACT", "").strip()
 ARCHIVE_HARVEST_TIMEOUT = float(os.environ.get("ARCHIVE_HARVEST_TIMEOUT", 30))
 
+# E-mail (alerts, decisions.alerts) through Django's e-mail framework. Without EMAIL_HOST the
+# e-mails are written to the console (`make run`); with it, sent over SMTP.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "").strip()
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", 587 if _flag("EMAIL_USE_TLS") else 25))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _flag("EMAIL_USE_TLS")
+EMAIL_USE_SSL = _flag("EMAIL_USE_SSL")
+EMAIL_TIMEOUT = float(os.environ.get("EMAIL_TIMEOUT", 30))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Beslutningsarkivet <noreply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The archive's public address, for the links in e-mails (never taken from a request's Host).
+ARCHIVE_BASE_URL = os.environ.get("ARCHIVE_BASE_URL", "http://127.0.0.1:8000").strip().rstrip("/")
+# Daily alerts go out at the first `send_alerts` after this hour (local time), weekly ones on
+# this weekday (0 = Monday) at that hour.
+ARCHIVE_ALERT_HOUR = int(os.environ.get("ARCHIVE_ALERT_HOUR", 7))
+ARCHIVE_ALERT_WEEKDAY = int(os.environ.get("ARCHIVE_ALERT_WEEKDAY", 0))
+# Forms (subscribe, "send me my link") one client IP address may send an hour, and e-mails
+# such forms may cause to one address a day.
+ARCHIVE_ALERT_IP_LIMIT = int(os.environ.get("ARCHIVE_ALERT_IP_LIMIT", 20))
+ARCHIVE_ALERT_ADDRESS_LIMIT = int(os.environ.get("ARCHIVE_ALERT_ADDRESS_LIMIT", 5))
+# How long the link to an address's page in an e-mail works; entries in one alert e-mail.
+ARCHIVE_ALERT_LINK_DAYS = int(os.environ.get("ARCHIVE_ALERT_LINK_DAYS", 30))
+ARCHIVE_ALERT_MAX_ENTRIES = int(os.environ.get("ARCHIVE_ALERT_MAX_ENTRIES", 100))
+
 # Security headers; the HTTPS-only ones are switched on by ARCHIVE_HTTPS=1.
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -30,8 +30,8 @@ from decisions.search import archive_state
 
 Handler = Callable[[HttpRequest], HttpResponse]
 # Paths whose answers are never public: the editors' admin, uploaded media (served with their
-# own headers), the health checks (always answered anew).
-PRIVATE_PREFIXES = ("/admin/", "/media/", "/healthz", "/readyz")
+# own headers), the health checks (always answered anew), the alerts' pages (one address's own).
+PRIVATE_PREFIXES = ("/admin/", "/media/", "/healthz", "/readyz", "/alerts/")
 
 
 def is_public(request: HttpRequest) -> bool:

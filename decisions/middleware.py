@@ -28,11 +28,12 @@ def archive_generation(get_response: Handler) -> Handler:
 
 def replica_reads_allowed(request: HttpRequest) -> bool:
     """Anonymous reads of the public site and the API: GET or HEAD, no session cookie (an editor
-    who has just saved reads their own writes from the primary), outside the admin."""
+    who has just saved reads their own writes from the primary), outside the admin and the
+    alerts' pages (a confirmation link followed a second after subscribing finds its row)."""
     return (
         request.method in ("GET", "HEAD")
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
-        and not request.path_info.startswith("/admin/")
+        and not request.path_info.startswith(("/admin/", "/alerts/"))
     )
 
 

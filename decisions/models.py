@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
@@ -268,6 +270,10 @@ class Meeting(models.Model):
     source_sha256 = models.CharField(_("SHA-256 af kildefil"), max_length=64)
     source_text = models.TextField(_("referatets tekst"))
     original_file = models.FileField(_("originalt referat"), upload_to="minutes/%Y/", blank=True)
+    # The archive generation whose transaction wrote the meeting's content (0: loaded in bulk,
+    # never alerted). Generations commit in order (their row is locked until commit), so
+    # `send_alerts` finds what is new since it last looked without missing a slow writer.
+    written_generation = models.BigIntegerField(_("skrevet i generation"), default=0, editable=False)
     created_at = models.DateTimeField(_("oprettet"), auto_now_add=True)
     updated_at = models.DateTimeField(_("ændret"), auto_now=True)
 
@@ -282,7 +288,10 @@ class Meeting(models.Model):
             models.CheckConstraint(condition=Q(term__regex=r"^\d{4}-\d{4}$"), name="meeting_term_years"),
             _choice_check("kind", Kind),
         ]
-        indexes = [models.Index(fields=["-date"], name="meeting_date_desc")]
+        indexes = [
+            models.Index(fields=["-date"], name="meeting_date_desc"),
+            models.Index(fields=["written_generation"], name="meeting_written_generation"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.committee} {self.date:%d-%m-%Y}"
@@ -631,3 +640,110 @@ class HarvestedMeeting(models.Model):
 
     def __str__(self) -> str:
         return self.remote_id
+
+
+def _nonce() -> str:
+    return secrets.token_urlsafe(12)
+
+
+class AlertKind(models.TextChoices):
+    SEARCH = "search", _("søgning")
+    CASE = "case", _("sag")
+    PERSON = "person", _("person")
+    COMMITTEE = "committee", _("udvalg")
+
+
+class AlertSchedule(models.TextChoices):
+    IMMEDIATE = "immediate", _("straks, når nye referater er hentet")
+    DAILY = "daily", _("dagligt")
+    WEEKLY = "weekly", _("ugentligt")
+
+
+class AlertAddress(models.Model):
+    """An e-mail address that follows something (decisions.alerts). Deleted with its last
+    subscription: the archive keeps no address that follows nothing."""
+
+    email = models.EmailField(_("e-mailadresse"), max_length=254, unique=True)
+    # In every signed link to the address's page: a new nonce ends every link sent before.
+    nonce = models.CharField(max_length=24, default=_nonce, editable=False)
+    created_at = models.DateTimeField(_("oprettet"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["email"]
+        verbose_name = _("e-mailadresse med besked")
+        verbose_name_plural = _("e-mailadresser med besked")
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class AlertSubscription(models.Model):
+    """One address following one search, case, person or committee by e-mail."""
+
+    address = models.ForeignKey(
+        AlertAddress, verbose_name=_("adresse"), on_delete=models.CASCADE, related_name="subscriptions"
+    )
+    kind = models.CharField(_("følger"), max_length=10, choices=AlertKind.choices)
+    # A search: its words as typed and its filters ({"committee": "okonomiudvalget", …}).
+    search_query = models.CharField(_("søgeord"), max_length=300, blank=True, default="")
+    search_filters = models.JSONField(_("filtre"), default=dict, blank=True)
+    case = models.ForeignKey(Case, verbose_name=_("sag"), on_delete=models.CASCADE, null=True, blank=True)
+    person = models.ForeignKey(Person, verbose_name=_("person"), on_delete=models.CASCADE, null=True, blank=True)
+    committee = models.ForeignKey(Committee, verbose_name=_("udvalg"), on_delete=models.CASCADE, null=True, blank=True)
+    # What is followed, as one string: one subscription per address and target.
+    target = models.CharField(_("mål"), max_length=700)
+    schedule = models.CharField(_("hyppighed"), max_length=10, choices=AlertSchedule.choices)
+    nonce = models.CharField(max_length=24, default=_nonce, editable=False)
+    created_at = models.DateTimeField(_("oprettet"), default=timezone.now)
+    # Empty while the confirmation e-mail is still to be sent (send_alerts tries again).
+    confirmation_sent_at = models.DateTimeField(_("bekræftelse sendt"), null=True, blank=True)
+    confirmed_at = models.DateTimeField(_("bekræftet"), null=True, blank=True)
+    # Meetings written up to this archive generation have been looked at (Meeting.written_generation).
+    checked_generation = models.BigIntegerField(_("set til generation"), default=0)
+    checked_at = models.DateTimeField(_("sidst set efter"), null=True, blank=True)
+    last_sent_at = models.DateTimeField(_("sidst sendt"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["address", "created_at"]
+        verbose_name = _("abonnement på besked")
+        verbose_name_plural = _("abonnementer på besked")
+        constraints = [
+            models.UniqueConstraint(fields=["address", "target"], name="alert_once_per_target"),
+            _choice_check("kind", AlertKind),
+            _choice_check("schedule", AlertSchedule),
+            models.CheckConstraint(
+                condition=(
+                    Q(kind=AlertKind.SEARCH, case__isnull=True, person__isnull=True, committee__isnull=True)
+                    | Q(kind=AlertKind.CASE, case__isnull=False, person__isnull=True, committee__isnull=True)
+                    | Q(kind=AlertKind.PERSON, case__isnull=True, person__isnull=False, committee__isnull=True)
+                    | Q(kind=AlertKind.COMMITTEE, case__isnull=True, person__isnull=True, committee__isnull=False)
+                ),
+                name="alert_one_target",
+            ),
+        ]
+        indexes = [models.Index(fields=["confirmed_at", "schedule"], name="alert_due")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.target}"
+
+
+class AlertSent(models.Model):
+    """What one subscription has been sent: an item (by its meeting and number, which survive
+    a re-read of the minutes) or a whole meeting (number 0), as an agenda or as minutes. An
+    item is sent once as an agenda and once more when its decision arrives, never again."""
+
+    subscription = models.ForeignKey(AlertSubscription, on_delete=models.CASCADE, related_name="sent")
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="+")
+    number = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("sendt besked")
+        verbose_name_plural = _("sendte beskeder")
+        constraints = [
+            models.UniqueConstraint(fields=["subscription", "meeting", "number", "kind"], name="alert_sent_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meeting} {self.number} ({self.kind})"

@@ -15,6 +15,7 @@ from django.db.models import Count
 from django.utils.text import slugify
 from psycopg.errors import ProgramLimitExceeded
 
+from decisions.alerts.subscriptions import move_person_alerts
 from decisions.minutes import MinutesError, odense, parse_case_number
 from decisions.minutes import types as minutes
 from decisions.minutes.attachments import extract_text
@@ -37,6 +38,7 @@ from decisions.models import (
 )
 from decisions.municipalities import OFFICIAL_CODES
 from decisions.search import bump_archive_generation
+from decisions.signals import bumps_deferred
 
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
 # ingest_meeting(replace=False) found the meeting with another file and left it alone.
@@ -453,7 +455,11 @@ def _ingest_meeting(
         if dry_run:
             transaction.set_rollback(True)
             obsolete = []
-        # (Meeting.save above started a new archive generation: see decisions.signals.)
+        elif not bumps_deferred():
+            # Alerts find new meetings by this number (decisions.alerts); Meeting.save above
+            # already started a new archive generation (decisions.signals), this one is ours.
+            meeting.written_generation = bump_archive_generation()
+            Meeting.objects.filter(pk=meeting.pk).update(written_generation=meeting.written_generation)
     return result, obsolete
 
 
@@ -949,6 +955,7 @@ def merge_persons(*, keep: Person, other: Person) -> MergeResult:
     # person it now belongs to, never through a chain of redirects.
     PersonSlugRedirect.objects.filter(person=other).update(person=keep)
     PersonSlugRedirect.objects.create(municipality_id=keep.municipality_id, old_slug=other.slug, person=keep)
+    move_person_alerts(other=other, keep=keep)  # before the delete would cascade to them
     other.delete()
     bump_archive_generation()  # .update() sends no signal
     return result

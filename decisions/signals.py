@@ -18,6 +18,11 @@ def _bump(sender, **kwargs) -> None:
         bump_archive_generation()
 
 
+def bumps_deferred() -> bool:
+    """Within one_generation_bump(): a bulk load, whose meetings are not alerted."""
+    return _deferred.get()
+
+
 @contextmanager
 def one_generation_bump() -> Iterator[None]:
     """Within: no bump per write, one bump at the end. For bulk loads: parallel workers that

@@ -7,7 +7,7 @@ from django.urls import path, register_converter
 
 from decisions import feeds
 from decisions.converters import CaseNumberConverter, IsoDateConverter
-from decisions.views import api, cases, legacy, parties, people, public
+from decisions.views import alerts, api, cases, legacy, parties, people, public
 from decisions.views.common import html_errors
 
 register_converter(IsoDateConverter, "isodate")
@@ -60,6 +60,14 @@ urlpatterns = [
     path("cases/", cases.case_index, name="case-index"),
     path("people/", people.person_index, name="person-index"),
     path("parties/<str:letter>/", parties.party_detail, name="party-detail"),
+    # E-mail alerts: subscribe from a page, confirm, unsubscribe, an address's own page.
+    path("alerts/subscribe/", alerts.subscribe, name="alert-subscribe"),
+    path("alerts/sent/", alerts.sent, name="alert-sent"),
+    path("alerts/confirm/<str:token>/", alerts.confirm, name="alert-confirm"),
+    path("alerts/unsubscribe/<str:token>/", alerts.unsubscribe, name="alert-unsubscribe"),
+    path("alerts/end-all/<str:token>/", alerts.end_all, name="alert-end-all"),
+    path("alerts/manage/", alerts.request_link, name="alert-request-link"),
+    path("alerts/manage/<str:token>/", alerts.manage, name="alert-manage"),
     path("api/meetings/", api.meetings, name="api-meetings"),
     path("api/meetings/<int:pk>/", api.meeting_detail, name="api-meeting-detail"),
     path("api/people/", api.people, name="api-people"),

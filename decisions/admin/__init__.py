@@ -13,4 +13,4 @@ admin.site.site_header = _("Beslutningsarkivet – redaktion")
 admin.site.site_title = _("Beslutningsarkivet")
 admin.site.index_title = _("Referater, personer og rettelser")
 
-from decisions.admin import harvest, meetings, people  # noqa: E402,F401 - registers the model admins
+from decisions.admin import alerts, harvest, meetings, people  # noqa: E402,F401 - registers the model admins

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 
 from decisions import search as item_search
 from decisions import selectors
+from decisions.alerts import targets as alert_targets
 from decisions.filters import filter_choices
 from decisions.views.common import html_errors, search_stopped
 
@@ -116,5 +117,9 @@ def search(request: HttpRequest) -> HttpResponse:
             "cases": cases.partial,
             "suggestions": suggestions,
             "invalid_filters": sorted(filterset.errors) if filterset.is_bound else [],
+            # The subscribe form's fields, when there is a search to follow.
+            "alert_fields": alert_targets.search_fields(request.GET)
+            if raw.strip() or any(request.GET.get(name, "").strip() for name in alert_targets.SEARCH_FILTERS)
+            else [],
         },
     )

@@ -12,10 +12,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from decisions.harvest.client import PoliteClient
-from decisions.harvest.firstagenda import FAILED, HarvestReport, harvest_firstagenda
+from decisions.harvest.firstagenda import FAILED, NEW, HarvestReport, harvest_firstagenda
+from decisions.management.commands.send_alerts import send_after_loading
 from decisions.minutes import MinutesError
 from decisions.models import HarvestKind, HarvestSource
-from decisions.services import get_municipality
+from decisions.services import UPDATED, get_municipality
 
 
 def _date(value: str) -> dt.date:
@@ -100,7 +101,7 @@ class Command(BaseCommand):
                     "ARCHIVE_HARVEST_CONTACT is not set: the User-Agent names no contact for the sites' operators"
                 )
             )
-        failed = 0
+        failed = loaded = 0
         show_progress = verbosity >= 1 and self.stdout.isatty()
         with PoliteClient(delay=delay, timeout=timeout, retries=retries) as client:
             for source in sources:
@@ -120,6 +121,7 @@ class Command(BaseCommand):
                 if show_progress:
                     self.stdout.write("")
                 failed += report.counts[FAILED]
+                loaded += report.counts[NEW] + report.counts[UPDATED]
                 self._record(source, report.summary() + "".join(f"\n{f}" for f in report.failures))
                 if verbosity >= 2:
                     for warning in report.warnings:
@@ -128,6 +130,8 @@ class Command(BaseCommand):
                     self.stderr.write(self.style.ERROR(failure))
                 line = f"{source.municipality.name} ({source.base_url}): {report.summary()}"
                 self.stdout.write(self.style.SUCCESS(line) if not report.failures else line)
+        if loaded:
+            send_after_loading(self)
         if failed:
             # CommandError exits non-zero without a traceback; the failures are listed above.
             raise CommandError(f"{failed} failed (listed above)")

@@ -10,6 +10,7 @@ from types import ModuleType
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from decisions.management.commands.send_alerts import send_after_loading
 from decisions.minutes import MinutesError
 from decisions.minutes.formats import find_sources
 from decisions.services import (
@@ -61,9 +62,22 @@ class Command(BaseCommand):
             ),
         )
         parser.add_argument("--dry-run", action="store_true", help="Read and report, but write nothing.")
+        parser.add_argument(
+            "--no-alerts",
+            action="store_true",
+            help="Do not e-mail the subscriptions that want news right after new minutes are loaded "
+            "(send_alerts sends them at its next run).",
+        )
 
     def handle(
-        self, *args, paths: list[str], municipality: str | None, dry_run: bool, verbosity: int, **options
+        self,
+        *args,
+        paths: list[str],
+        municipality: str | None,
+        dry_run: bool,
+        no_alerts: bool,
+        verbosity: int,
+        **options,
     ) -> None:
         found, skipped = sources(paths)
         if not found and not skipped:
@@ -139,6 +153,8 @@ class Command(BaseCommand):
         if counts[KEPT_MINUTES]:
             summary += f"; agendas not loaded over minutes {counts[KEPT_MINUTES]}"
         self.stdout.write(self.style.SUCCESS(summary) if not failures else summary)
+        if not dry_run and not no_alerts and (counts[CREATED] or counts[UPDATED]):
+            send_after_loading(self)
         if failures:
             # CommandError exits non-zero without a traceback; the failures are listed above.
             raise CommandError(f"{len(failures)} of {len(found) + len(skipped)} sources failed")
