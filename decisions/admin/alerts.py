@@ -6,6 +6,7 @@ an address does, through the links sent to it (decisions.views.alerts)."""
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from decisions.admin.common import ArchiveModelAdmin
@@ -79,9 +80,12 @@ class AlertAddressAdmin(ArchiveModelAdmin):
     readonly_fields = ["email", "created_at"]
     fields = readonly_fields
 
-    @admin.display(description=_("abonnementer"))
+    @admin.display(description=_("abonnementer"), ordering="subscription_count")
     def subscription_count(self, obj):
-        return obj.subscriptions.count()
+        return obj.subscription_count
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(subscription_count=Count("subscriptions"))
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_superuser

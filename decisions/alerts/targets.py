@@ -14,7 +14,7 @@ from decisions import records
 from decisions import search as item_search
 from decisions.filters import ItemFilter, filter_choices
 from decisions.minutes.parser import normalize_case_number
-from decisions.models import AlertKind, AlertSubscription, Case, Category, Committee, Outcome, Person
+from decisions.models import AlertKind, AlertSubscription, Case, Category, Committee, Municipality, Outcome, Person
 
 # The search page's filters a search alert keeps (ItemFilter); paging and order are the page's own.
 SEARCH_FILTERS = ("municipality", "committee", "year", "category", "outcome", "votes")
@@ -62,7 +62,9 @@ def search_target(data: Mapping) -> Target:
     committees, municipalities = filter_choices()
     filterset = ItemFilter(filters, committee_choices=committees, municipality_choices=municipalities)
     if not filterset.is_valid():
-        raise InvalidTarget(_("Søgningens filtre kan ikke bruges; søg igen fra søgesiden."))
+        # As the search page does: a filter value it cannot use is left out, the rest apply.
+        filters = {name: value for name, value in filters.items() if name not in filterset.errors}
+        filterset = ItemFilter(filters, committee_choices=committees, municipality_choices=municipalities)
     parsed = item_search.parse_query(query)
     if parsed.only_exclusions:
         raise InvalidTarget(str(item_search.ONLY_EXCLUSIONS))
@@ -89,11 +91,10 @@ def target_from_data(data: Mapping) -> Target:
             raise InvalidTarget(_("Sagen findes ikke i arkivet."))
         return Target(kind, f"case:{case.first().pk}", case=case.first())
     if kind == AlertKind.PERSON:
-        person = (
-            Person.objects.select_related("municipality")
-            .filter(municipality__slug=municipality, slug=_text(data, "person"))
-            .first()
-        )
+        slug = _text(data, "person")
+        people = Person.objects.select_related("municipality").filter(municipality__slug=municipality)
+        # A page cached before a merge names the merged person's old slug (PersonSlugRedirect).
+        person = people.filter(slug=slug).first() or people.filter(old_slugs__old_slug=slug).first()
         if person is None:
             raise InvalidTarget(_("Personen findes ikke i arkivet."))
         return Target(kind, f"person:{person.pk}", person=person)
@@ -111,8 +112,8 @@ def target_from_data(data: Mapping) -> Target:
 
 def _filter_label(name: str, value: str) -> str:
     if name == "municipality":
-        committee = Committee.objects.select_related("municipality").filter(municipality__slug=value).first()
-        return committee.municipality.name if committee else value
+        municipality = Municipality.objects.filter(slug=value).first()
+        return municipality.name if municipality else value
     if name == "committee":
         committee = Committee.objects.filter(slug=value).first()
         return committee.name if committee else value
