@@ -291,6 +291,14 @@ ROUTES = {
     "decisions:person-detail": f"/{ODENSE}/people/reza-javid/",
     "decisions:person-csv": f"/{ODENSE}/people/reza-javid/votes.csv",
     "decisions:person-feed": f"/{ODENSE}/people/reza-javid/feed/",
+    # The alerts' pages; their tokens are a real subscription's (_alert_tokens).
+    "decisions:alert-subscribe": f"/alerts/subscribe/?kind=person&municipality={ODENSE}&person=reza-javid",
+    "decisions:alert-sent": "/alerts/sent/",
+    "decisions:alert-confirm": "/alerts/confirm/{confirm}/",
+    "decisions:alert-unsubscribe": "/alerts/unsubscribe/{unsubscribe}/",
+    "decisions:alert-end-all": "/alerts/end-all/{end_all}/",
+    "decisions:alert-request-link": "/alerts/manage/",
+    "decisions:alert-manage": "/alerts/manage/{manage}/",
 }
 # Every parameter a view reads (grep `request.GET`), the search filters, and one no view reads.
 PARAMETERS = (
@@ -316,10 +324,26 @@ def test_every_public_route_is_in_the_table():
     assert _route_names(get_resolver().url_patterns) == set(ROUTES)
 
 
+def _alert_tokens() -> dict[str, str]:
+    """Signed links of a real subscription (of an address that follows Reza Javid)."""
+    from decisions.alerts import subscriptions
+    from decisions.alerts.targets import target_from_data
+
+    target = target_from_data({"kind": "person", "municipality": ODENSE, "person": "reza-javid"})
+    subscription = subscriptions.subscribe(email="laeser@example.dk", target=target, schedule="daily").subscription
+    return {
+        "confirm": subscriptions.confirm_token(subscription),
+        "unsubscribe": subscriptions.unsubscribe_token(subscription),
+        "end_all": subscriptions.end_all_token(subscription.address),
+        "manage": subscriptions.manage_token(subscription.address),
+    }
+
+
 @pytest.mark.parametrize("route", sorted(ROUTES))
 def test_a_nul_byte_in_any_parameter_is_a_400(client, fixtures, route):
     # `/api/meetings/?committee=%00` was a 500 (PostgreSQL's text cannot hold NUL), in HTML.
-    url = ROUTES[route].format(meeting=Meeting.objects.get(date=dt.date(2019, 3, 5)).pk)
+    meeting = Meeting.objects.get(date=dt.date(2019, 3, 5)).pk
+    url = ROUTES[route].format(meeting=meeting, **(_alert_tokens() if "{" in ROUTES[route] else {}))
     assert client.get(url).status_code == 200, url
     for parameter in PARAMETERS:
         response = client.get(url, {parameter: "a\x00b"})

@@ -2,9 +2,10 @@
 the e-mails; rate limits. No accounts: an address proves itself by the links sent to it.
 
 Privacy: the archive stores an address, what it follows, how often, and what it has been sent.
-An address is deleted with its last subscription; one never confirmed is deleted after
-UNCONFIRMED_DAYS (send_alerts). The answer to a subscribe form is the same whether or not the
-address follows anything already, so the form tells no one who follows what."""
+An address is deleted with its last subscription; a subscription never confirmed is deleted
+UNCONFIRMED_DAYS after its last confirmation e-mail (send_alerts). The answer to a subscribe
+form is the same whether or not the address follows anything already, so the form tells no one
+who follows what."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -261,14 +263,16 @@ def request_manage_link(*, email: str, now: dt.datetime | None = None) -> bool:
 
 
 def expire_unconfirmed(*, now: dt.datetime | None = None) -> int:
-    """Delete subscriptions left unconfirmed for UNCONFIRMED_DAYS, and addresses that follow
-    nothing; the number of subscriptions deleted."""
+    """Delete subscriptions left unconfirmed UNCONFIRMED_DAYS after their last confirmation
+    e-mail, and addresses that follow nothing; the number of subscriptions deleted."""
     now = now or timezone.now()
+    cutoff = now - dt.timedelta(days=UNCONFIRMED_DAYS)
+    # Counted from the last confirmation e-mail, whose link promises 7 days (the form filled in
+    # again, or a confirmation sent late after the mail server refused it), else from the form.
+    stale = Q(confirmation_sent_at__lt=cutoff) | Q(confirmation_sent_at__isnull=True, created_at__lt=cutoff)
     with transaction.atomic():
         deleted = (
-            AlertSubscription.objects.filter(
-                confirmed_at__isnull=True, created_at__lt=now - dt.timedelta(days=UNCONFIRMED_DAYS)
-            )
+            AlertSubscription.objects.filter(stale, confirmed_at__isnull=True)
             .delete()[1]
             .get(AlertSubscription._meta.label, 0)
         )
