@@ -510,7 +510,7 @@ def test_a_merged_persons_followers_follow_the_person_kept(db, smtp_server):
         assert str(message["Subject"]).strip() == "Nyt om Michael Eskamp Witek, Odense Kommune (1)"
         text = plain(message)
         assert "Punkt 1: Indsatser for øget frivillighed 2021 - Beskæftigelses- og Socialudvalget" in text
-        assert "Stillede sig: fraværende" in text
+        assert "Stemme: fraværende" in text
 
 
 # --- 7. a meeting loaded during a run ---------------------------------------------------------

@@ -99,7 +99,7 @@ class Item:
     number: int
     title: str
     outcome: str
-    positions: tuple[str, ...] = ()  # a person's: "Stillede sig: …"
+    positions: tuple[str, ...] = ()  # a person's: "Stemme: …"
 
     @property
     def path(self) -> str:
@@ -108,12 +108,12 @@ class Item:
     @property
     def text(self) -> str:
         lines = [f"{self.minutes.shown} · {COMMITTEE}", f"Punkt {self.number}: {self.title}", f"Udfald: {self.outcome}"]
-        return "\n".join([*lines, *(f"Stillede sig: {p}" for p in self.positions), BASE + self.path])
+        return "\n".join([*lines, *(f"Stemme: {p}" for p in self.positions), BASE + self.path])
 
     @property
     def paragraphs(self) -> list[str]:
         lines = [f"{self.minutes.shown} · {COMMITTEE}", f"Punkt {self.number}: {self.title}", f"Udfald: {self.outcome}"]
-        return [*lines, *(f"Stillede sig: {p}" for p in self.positions)]
+        return [*lines, *(f"Stemme: {p}" for p in self.positions)]
 
     @property
     def anchor(self) -> tuple[str, str]:

@@ -114,38 +114,39 @@ def subscription_to_end(token: str) -> AlertSubscription | None:
     return _subscription(token, salt=_UNSUBSCRIBE_SALT, max_age=None)
 
 
-def address_to_manage(token: str) -> AlertAddress | None:
-    """The address a link to its page names, while the link is valid (ARCHIVE_ALERT_LINK_DAYS)."""
-    loaded = _load(token, salt=_MANAGE_SALT, max_age=dt.timedelta(days=settings.ARCHIVE_ALERT_LINK_DAYS))
+def _address(token: str, *, salt: str, max_age: dt.timedelta | None) -> AlertAddress | None:
+    loaded = _load(token, salt=salt, max_age=max_age)
     if loaded is None:
         return None
     return AlertAddress.objects.filter(pk=loaded[0], nonce=loaded[1]).first()
+
+
+def address_to_manage(token: str) -> AlertAddress | None:
+    """The address a link to its page names, while the link is valid (ARCHIVE_ALERT_LINK_DAYS)."""
+    return _address(token, salt=_MANAGE_SALT, max_age=dt.timedelta(days=settings.ARCHIVE_ALERT_LINK_DAYS))
 
 
 def address_to_end(token: str) -> AlertAddress | None:
     """The address an "end them all" link names; like unsubscribe links, these do not expire."""
-    loaded = _load(token, salt=_END_ALL_SALT, max_age=None)
-    if loaded is None:
-        return None
-    return AlertAddress.objects.filter(pk=loaded[0], nonce=loaded[1]).first()
+    return _address(token, salt=_END_ALL_SALT, max_age=None)
 
 
 # --- Rate limits -----------------------------------------------------------------------------
 
 
 def within_limit(kind: str, key: str, *, limit: int, seconds: int, now: dt.datetime | None = None) -> bool:
-    """Count one more for `key` in the current window of `seconds`; False once past `limit`.
-    Counters live in the shared cache (a table in the database), keyed by a hash: no address or
-    IP address is stored in them."""
-    now = now or timezone.now()
-    window = int(now.timestamp()) // seconds
-    name = f"alerts:{kind}:{window}:{hashlib.sha256(key.encode()).hexdigest()[:32]}"
-    cache.add(name, 0, seconds)
-    try:
-        count = cache.incr(name)
-    except ValueError:  # expired between add and incr
-        cache.set(name, 1, seconds)
-        count = 1
+    """Count one more for `key` in a window of `seconds` from its first count; False once past
+    `limit`. Counters live in the shared cache (a table in the database) under a hash: no
+    address or IP address is stored in them. (Not cache.incr: it stores the new value with the
+    cache's default timeout, five minutes, so a limit of a day would end five minutes after
+    the last attempt.)"""
+    moment = (now or timezone.now()).timestamp()
+    name = f"alerts:{kind}:{hashlib.sha256(key.encode()).hexdigest()[:32]}"
+    ends, count = cache.get(name) or (0.0, 0)
+    if ends <= moment:
+        ends, count = moment + seconds, 0
+    count += 1
+    cache.set(name, (ends, count), max(1, int(ends - moment) + 1))
     return count <= limit
 
 
@@ -246,7 +247,8 @@ def end_all(address: AlertAddress) -> int:
     return count
 
 
-def change_schedule(subscription: AlertSubscription, schedule: str, *, now: dt.datetime | None = None) -> None:
+def change_schedule(subscription: AlertSubscription, schedule: str) -> None:
+    """How often the owner wants e-mails; what is new since the last one is kept for the next."""
     if schedule not in AlertSchedule.values:
         raise ValueError(f"unknown schedule {schedule!r}")
     AlertSubscription.objects.filter(pk=subscription.pk).update(schedule=schedule)
