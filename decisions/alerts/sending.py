@@ -17,12 +17,13 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Max, Q, Value
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from decisions.alerts import mail, news
 from decisions.alerts.subscriptions import expire_unconfirmed, send_confirmation, unsubscribe_token
-from decisions.models import AlertSchedule, AlertSent, AlertSubscription
+from decisions.models import AlertSchedule, AlertSent, AlertSubscription, Meeting
 from decisions.search import archive_generation
 
 log = logging.getLogger(__name__)
@@ -82,7 +83,15 @@ def send_alerts(*, schedules: list[str] | None = None, now: dt.datetime | None =
             report.confirmations_failed += 1
     # Meetings written up to this generation are all committed (decisions.models.Meeting).
     upto = archive_generation()
-    for pk in list(due(schedules, now).values_list("pk", flat=True)):
+    latest = Meeting.objects.filter(written_generation__lte=upto).aggregate(latest=Max("written_generation"))["latest"]
+    # Due, but no meeting written since they last looked: marked in one statement, without a
+    # query each (most runs of the timer, for most subscriptions).
+    report.looked += (
+        due(schedules, now)
+        .filter(checked_generation__gte=latest or 0)
+        .update(checked_at=now, checked_generation=Greatest(F("checked_generation"), Value(upto)))
+    )
+    for pk in list(due(schedules, now).filter(checked_generation__lt=latest or 0).values_list("pk", flat=True)):
         outcome = _send_one(pk, upto=upto, now=now)
         if outcome is None:
             continue

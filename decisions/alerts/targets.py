@@ -61,10 +61,16 @@ def search_target(data: Mapping) -> Target:
     filters = {name: _text(data, name) for name in SEARCH_FILTERS if _text(data, name)}
     committees, municipalities = filter_choices()
     filterset = ItemFilter(filters, committee_choices=committees, municipality_choices=municipalities)
-    if not filterset.is_valid():
-        # As the search page does: a filter value it cannot use is left out, the rest apply.
-        filters = {name: value for name, value in filters.items() if name not in filterset.errors}
-        filterset = ItemFilter(filters, committee_choices=committees, municipality_choices=municipalities)
+    filterset.is_valid()
+    # As the search page does: a filter value it cannot use (an error, or `votes=ja`, which
+    # django-filter reads as no filter) is left out, the rest apply, as they clean.
+    cleaned = {name: filterset.form.cleaned_data.get(name) for name in filters if name not in filterset.errors}
+    filters = {
+        name: ("true" if value else "false") if name == "votes" else filters[name]
+        for name, value in cleaned.items()
+        if value not in (None, "")
+    }
+    filterset = ItemFilter(filters, committee_choices=committees, municipality_choices=municipalities)
     parsed = item_search.parse_query(query)
     if parsed.only_exclusions:
         raise InvalidTarget(str(item_search.ONLY_EXCLUSIONS))
