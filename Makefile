@@ -32,7 +32,9 @@ run: $(VENV)/.installed-run .secret_key
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python manage.py ensure_admin
 	@echo "Serving the archive on http://127.0.0.1:$(PORT)/"
-	$(BIN)/gunicorn archive.wsgi -c archive/gunicorn.conf.py --bind 127.0.0.1:$(PORT) --workers 3 --access-logfile -
+	@echo "E-mails (alerts) are printed here unless EMAIL_HOST is set; their links lead to ARCHIVE_BASE_URL."
+	ARCHIVE_BASE_URL="$${ARCHIVE_BASE_URL:-http://127.0.0.1:$(PORT)}" \
+		$(BIN)/gunicorn archive.wsgi -c archive/gunicorn.conf.py --bind 127.0.0.1:$(PORT) --workers 3 --access-logfile -
 
 # Tests get a throwaway secret key; they never read .secret_key.
 test: $(VENV)/.installed-test
