@@ -6,7 +6,7 @@ PORT ?= 8000
 SIZE ?= 100k
 export ARCHIVE_PGDATA ?= $(CURDIR)/.pgdata
 
-.PHONY: run test lint bench bench-fixtures bench-instructions backup restore stop clean
+.PHONY: run test lint bench bench-fixtures bench-alerts bench-instructions backup restore stop clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,11 @@ bench-fixtures: $(VENV)/.installed-test
 # The side-by-side benchmark (ours / floor / naive) on a synthetic corpus: SIZE=10k|100k|1m.
 bench: $(VENV)/.installed-test
 	ARCHIVE_ALLOW_EPHEMERAL_KEY=1 $(BIN)/python scripts/bench.py --size $(SIZE)
+
+# What a `send_alerts` run costs, on a copy of the last `make bench` corpus at SIZE.
+SUBSCRIPTIONS ?= 2000
+bench-alerts: $(VENV)/.installed-test
+	ARCHIVE_ALLOW_EPHEMERAL_KEY=1 $(BIN)/python scripts/bench_alerts.py --size $(SIZE) --subscriptions $(SUBSCRIPTIONS)
 
 # Instructions a page costs the serving process (valgrind), one page a class of the last
 # `make bench` at SIZE: repeatable where times are not, to compare two versions of the code.

@@ -991,3 +991,12 @@ def test_the_form_on_case_person_and_committee_pages(client, archive, page_cache
     )
     assert (sent.status_code, sent["Location"]) == (302, "/alerts/sent/")
     assert [subject(m) for m in archive.messages] == [f"Bekræft: besked om {text}"]
+
+
+def test_a_search_differing_only_in_case_is_the_same_subscription(client, archive):
+    # Searches ignore case, so "Ledighed" after "ledighed" is the search already followed: the
+    # address is told so, and keeps one subscription.
+    confirmed(client, archive, target=SEARCH)
+    assert subscribe(client, target={**SEARCH, "q": "Ledighed"}).status_code == 302
+    assert AlertSubscription.objects.count() == 1
+    assert subject(archive.messages[-1]) == f"Du får allerede besked om {SEARCH_TEXT}"

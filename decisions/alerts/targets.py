@@ -80,7 +80,8 @@ def search_target(data: Mapping) -> Target:
         item_search.refuse_costly(parsed, lambda: filterset.filter_queryset(filterset.queryset))
     except item_search.QueryRefused as refused:
         raise InvalidTarget(refused.message) from None
-    key = "search:" + urlencode([("q", query), *sorted(filters.items())])
+    # Searches ignore case: "Skole" and "skole" are one search to follow.
+    key = "search:" + urlencode([("q", query.lower()), *sorted(filters.items())])
     return Target(AlertKind.SEARCH, key, search_query=query, search_filters=filters)
 
 
