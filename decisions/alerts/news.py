@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch, QuerySet
 
 from decisions import search as item_search
+from decisions.filters import filter_choices
 from decisions.models import (
     LISTED_ITEM_DEFERRED,
     AgendaItem,
@@ -62,11 +63,18 @@ def _items(queryset: QuerySet[AgendaItem]) -> QuerySet[AgendaItem]:
     )
 
 
-def _search_items(subscription: AlertSubscription, meetings: QuerySet[Meeting]) -> list[AgendaItem]:
+def _search_items(
+    subscription: AlertSubscription, meetings: QuerySet[Meeting], choices: tuple | None
+) -> list[AgendaItem]:
     query = item_search.parse_query(subscription.search_query)
+    committees, municipalities = choices or filter_choices()
     try:
         results, _filters = item_search.search_items(
-            query=query, filter_data=subscription.search_filters, sort="newest"
+            query=query,
+            filter_data=subscription.search_filters,
+            sort="newest",
+            committee_choices=committees,
+            municipality_choices=municipalities,
         )
     except item_search.QueryRefused as refused:
         # Checked when it was made; refused since only if the archive grew around its phrase.
@@ -75,14 +83,15 @@ def _search_items(subscription: AlertSubscription, meetings: QuerySet[Meeting]) 
     return list(_items(results.filter(meeting__in=meetings)))
 
 
-def new_entries(subscription: AlertSubscription, *, upto: int) -> list[Entry]:
+def new_entries(subscription: AlertSubscription, *, upto: int, choices: tuple | None = None) -> list[Entry]:
     """The entries to send `subscription` for the meetings written up to generation `upto`,
-    oldest meeting first, none it has been sent before."""
+    oldest meeting first, none it has been sent before. `choices`: filters.filter_choices(),
+    when the caller has read them already."""
     meetings = new_meetings(subscription, upto=upto)
     kind = subscription.kind
     entries: list[Entry]
     if kind == AlertKind.SEARCH:
-        entries = [Entry(item.meeting, item) for item in _search_items(subscription, meetings)]
+        entries = [Entry(item.meeting, item) for item in _search_items(subscription, meetings, choices)]
     elif kind == AlertKind.CASE:
         items = _items(AgendaItem.objects.filter(case_id=subscription.case_id, meeting__in=meetings))
         entries = [Entry(item.meeting, item) for item in items]
