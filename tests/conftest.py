@@ -7,6 +7,9 @@ from pathlib import Path
 
 import pytest
 
+# The real SMTP server on 127.0.0.1 for the e-mail tests, a fixture for every test module.
+from tests.smtp import smtp_server  # noqa: F401
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures" / "minutes"
 # The four real Odense minutes, by meeting date.

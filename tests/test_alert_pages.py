@@ -24,7 +24,7 @@ from django.utils.html import escape
 from decisions.alerts import subscriptions
 from decisions.models import AlertAddress, AlertSubscription, Case, Person
 from tests.conftest import ODENSE
-from tests.smtp import html_of, smtp_server, text_of  # noqa: F401
+from tests.smtp import html_of, text_of
 
 pytestmark = pytest.mark.django_db
 

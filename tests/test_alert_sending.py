@@ -26,14 +26,10 @@ from decisions.alerts.sending import latest_slot, send_alerts
 from decisions.models import AlertAddress, AlertSent, AlertSubscription, Meeting, Municipality, Person
 from decisions.search import archive_generation
 from decisions.services import UPDATED, create_person, ingest_file, merge_persons
-from tests import smtp
 from tests.conftest import FORMATS, MINUTES_2017, MINUTES_2019, MINUTES_2021, ODENSE
 from tests.smtp import html_of, text_of
 
 pytestmark = pytest.mark.django_db
-# The real SMTP server fixture, made visible to this module's tests (an assignment rather than
-# an import of the name, which the tests' parameters would shadow: ruff F811).
-smtp_server = smtp.smtp_server
 
 CPH = ZoneInfo("Europe/Copenhagen")
 COMMITTEE = "beskaeftigelses-og-socialudvalget"

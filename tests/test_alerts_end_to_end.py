@@ -32,7 +32,6 @@ from decisions.alerts.subscriptions import _CONFIRM_SALT, _END_ALL_SALT, _MANAGE
 from decisions.models import AlertAddress, AlertSent, AlertSubscription
 from decisions.search import archive_generation
 from decisions.services import ingest_file
-from tests import smtp
 from tests.conftest import (
     MINUTES_2017,
     MINUTES_2019,
@@ -44,9 +43,6 @@ from tests.conftest import (
 from tests.smtp import html_of, text_of
 
 pytestmark = pytest.mark.django_db
-# The real SMTP server fixture, visible to this module's tests (assigned, not imported by name,
-# which the tests' parameters would shadow: ruff F811).
-smtp_server = smtp.smtp_server
 
 SITE = "http://testserver"
 FROM = "Beslutningsarkivet <besked@arkiv.test>"

@@ -25,14 +25,10 @@ from django.core.management import call_command
 from django.test import Client
 
 from decisions.models import AlertAddress, AlertSubscription
-from tests import smtp
 from tests.conftest import MINUTES_2017, MINUTES_2019, MINUTES_2021, MINUTES_2024, make_minutes
 from tests.smtp import html_of, text_of
 
 pytestmark = pytest.mark.django_db
-# The real SMTP server fixture, visible to this module's tests (assigned, not imported by name:
-# the tests' parameters would shadow an imported name, ruff F811).
-smtp_server = smtp.smtp_server
 
 EMAIL = "journalist@example.dk"
 BASE = "http://testserver"

@@ -25,11 +25,7 @@ class AddressField(forms.CharField):
             raise forms.ValidationError(invalid.message) from None
 
 
-class SubscribeForm(forms.Form):
-    email = AddressField()
-    schedule = forms.ChoiceField(
-        label=_("Hvor ofte"), choices=AlertSchedule.choices, initial=AlertSchedule.DAILY, widget=forms.RadioSelect
-    )
+class HoneypotForm(forms.Form):
     # Hidden from people by the stylesheet; a program that fills in every field fills it in.
     website = forms.CharField(required=False, max_length=500, label=_("Lad dette felt være tomt"))
 
@@ -38,9 +34,15 @@ class SubscribeForm(forms.Form):
         return bool(self.cleaned_data.get(HONEYPOT))
 
 
-class ManageLinkForm(forms.Form):
+class SubscribeForm(HoneypotForm):
     email = AddressField()
-    website = forms.CharField(required=False, max_length=500, label=_("Lad dette felt være tomt"))
+    schedule = forms.ChoiceField(
+        label=_("Hvor ofte"), choices=AlertSchedule.choices, initial=AlertSchedule.DAILY, widget=forms.RadioSelect
+    )
+
+
+class ManageLinkForm(HoneypotForm):
+    email = AddressField()
 
 
 class ScheduleForm(forms.Form):

@@ -170,6 +170,6 @@ def request_link(request: HttpRequest) -> HttpResponse:
     form = ManageLinkForm(request.POST)
     if not form.is_valid():
         return render(request, "decisions/alert_request_link.html", {"form": form}, status=400)
-    if not form.cleaned_data.get("website"):
+    if not form.is_bot:
         subscriptions.request_manage_link(email=form.cleaned_data["email"])
     return redirect("decisions:alert-sent")

@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from tests.smtp import html_of, smtp_server, text_of  # noqa: F401
+from tests.smtp import html_of, text_of
 
 pytestmark = pytest.mark.browser
 
@@ -24,7 +24,7 @@ def _csp_violations(messages: list[str]) -> list[str]:
     return [m for m in messages if "Content Security Policy" in m or "Refused to" in m]
 
 
-def test_subscribe_from_search_confirm_change_and_end(page, archive, smtp_server, settings):  # noqa: F811
+def test_subscribe_from_search_confirm_change_and_end(page, archive, smtp_server, settings):
     from decisions.models import AlertAddress, AlertSubscription
 
     # Links in the e-mails point to the live server, so the browser follows them as they are.
